@@ -1,0 +1,23 @@
+package dev.kami.spi;
+
+/**
+ * A compiled module, ready for many invocations, each on a fresh instance: no state survives
+ * between calls. Thread-safe; invocations may run concurrently.
+ */
+public interface CompiledModule {
+
+    /** @return what the module declares */
+    ModuleInfo info();
+
+    /** @return an estimate of the memory the compiled form holds, for cache weighing */
+    long estimatedSizeBytes();
+
+    /**
+     * Runs one call on the calling thread, on a fresh instance, under the invocation's
+     * permissions and limits. Returns by the deadline plus a small margin. Never throws for
+     * anything the guest does: traps, limits, timeouts and bad output come back as a failed
+     * {@link EngineResult}. If the calling thread is interrupted (cancellation), the call ends
+     * with {@code CANCELLED}, or {@code TIMEOUT} when the deadline has passed.
+     */
+    EngineResult invoke(Invocation invocation);
+}

@@ -1,0 +1,35 @@
+package dev.kami.spi;
+
+/**
+ * Runs WebAssembly tools: compiles a module once ({@link #compile}) and invokes it many times
+ * under limits ({@link CompiledModule#invoke}). Thread-safe. Contract:
+ * {@code dev.kami.tck.engine.ToolEngineContract}.
+ */
+public interface ToolEngine extends AutoCloseable {
+
+    /** @return the provider id */
+    String id();
+
+    /**
+     * Reads a module without compiling it: ABI, imports, exports, declared memory.
+     *
+     * @throws dev.kami.ModuleRejectedException if the bytes are not a valid module, no ABI is
+     *     found, or imports nobody provides (listed in the message)
+     */
+    ModuleInfo inspect(byte[] wasm);
+
+    /**
+     * Compiles a module for repeated invocation. Expensive (hundreds of milliseconds); callers
+     * cache the result by SHA-256.
+     *
+     * @throws dev.kami.ModuleRejectedException as {@link #inspect}
+     */
+    CompiledModule compile(ModuleSource source);
+
+    /** @return whether {@code max_fuel} is enforced in the current mode */
+    boolean supportsFuel();
+
+    /** Releases engine-wide resources (HTTP client, timers); idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,27 @@
+;; kami-v1: a bounded loop of 100000 iterations, then outputs "done" (for fuel accounting).
+(module
+  (import "kami" "output" (func $output (param i32 i32)))
+  (memory (export "memory") 2)
+  (data (i32.const 16) "done")
+  ;; bump allocator: grows memory when needed, returns -1 when memory.grow fails
+  (global $heap (mut i32) (i32.const 65536))
+  (func $alloc (export "kami_alloc") (param $len i32) (result i32)
+    (local $p i32) (local $end i32) (local $have i32)
+    (local.set $p (global.get $heap))
+    (local.set $end (i32.add (local.get $p) (local.get $len)))
+    (local.set $have (i32.mul (memory.size) (i32.const 65536)))
+    (if (i32.gt_u (local.get $end) (local.get $have))
+      (then
+        (if (i32.eq
+              (memory.grow (i32.shr_u (i32.add (i32.sub (local.get $end) (local.get $have)) (i32.const 65535)) (i32.const 16)))
+              (i32.const -1))
+          (then (return (i32.const -1))))))
+    (global.set $heap (local.get $end))
+    (local.get $p))
+  (func (export "kami_run") (param i32 i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 100000))))
+    (call $output (i32.const 16) (i32.const 4))
+    (i32.const 0)))

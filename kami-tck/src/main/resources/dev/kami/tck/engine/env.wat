@@ -1,0 +1,20 @@
+;; kami-v1 with WASI: outputs the environment block, then "|", then the argument block
+;; (entries NUL-terminated).
+(module
+  (import "kami" "output" (func $output (param i32 i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $env_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (data (i32.const 32) "|")
+  (func (export "kami_alloc") (param i32) (result i32) (i32.const 65536))
+  (func (export "kami_run") (param i32 i32) (result i32)
+    (drop (call $env_sizes (i32.const 0) (i32.const 4)))
+    (drop (call $env_get (i32.const 1024) (i32.const 4096)))
+    (call $output (i32.const 4096) (i32.load (i32.const 4)))
+    (call $output (i32.const 32) (i32.const 1))
+    (drop (call $args_sizes (i32.const 8) (i32.const 12)))
+    (drop (call $args_get (i32.const 2048) (i32.const 16384)))
+    (call $output (i32.const 16384) (i32.load (i32.const 12)))
+    (i32.const 0)))

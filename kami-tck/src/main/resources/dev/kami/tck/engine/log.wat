@@ -1,0 +1,28 @@
+;; kami-v1: logs two lines (info, error) and outputs "ok".
+(module
+  (import "kami" "output" (func $output (param i32 i32)))
+  (import "kami" "log" (func $log (param i32 i32 i32)))
+  (memory (export "memory") 2)
+  (data (i32.const 16) "hello log")
+  (data (i32.const 32) "second line")
+  (data (i32.const 48) "ok")
+  ;; bump allocator: grows memory when needed, returns -1 when memory.grow fails
+  (global $heap (mut i32) (i32.const 65536))
+  (func $alloc (export "kami_alloc") (param $len i32) (result i32)
+    (local $p i32) (local $end i32) (local $have i32)
+    (local.set $p (global.get $heap))
+    (local.set $end (i32.add (local.get $p) (local.get $len)))
+    (local.set $have (i32.mul (memory.size) (i32.const 65536)))
+    (if (i32.gt_u (local.get $end) (local.get $have))
+      (then
+        (if (i32.eq
+              (memory.grow (i32.shr_u (i32.add (i32.sub (local.get $end) (local.get $have)) (i32.const 65535)) (i32.const 16)))
+              (i32.const -1))
+          (then (return (i32.const -1))))))
+    (global.set $heap (local.get $end))
+    (local.get $p))
+  (func (export "kami_run") (param i32 i32) (result i32)
+    (call $log (i32.const 2) (i32.const 16) (i32.const 9))
+    (call $log (i32.const 4) (i32.const 32) (i32.const 11))
+    (call $output (i32.const 48) (i32.const 2))
+    (i32.const 0)))

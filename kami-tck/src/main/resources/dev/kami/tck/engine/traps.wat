@@ -1,0 +1,41 @@
+;; kami-v1: the first input byte picks a failure:
+;; u unreachable, o out-of-bounds load, d divide by zero, v integer overflow,
+;; e tool error (returns 7 with a message), i invalid UTF-8 output; anything else outputs "ok".
+(module
+  (import "kami" "output" (func $output (param i32 i32)))
+  (memory (export "memory") 2)
+  (data (i32.const 16) "bad input: expected x")
+  (data (i32.const 48) "\ff\fe")
+  (data (i32.const 64) "ok")
+  ;; bump allocator: grows memory when needed, returns -1 when memory.grow fails
+  (global $heap (mut i32) (i32.const 65536))
+  (func $alloc (export "kami_alloc") (param $len i32) (result i32)
+    (local $p i32) (local $end i32) (local $have i32)
+    (local.set $p (global.get $heap))
+    (local.set $end (i32.add (local.get $p) (local.get $len)))
+    (local.set $have (i32.mul (memory.size) (i32.const 65536)))
+    (if (i32.gt_u (local.get $end) (local.get $have))
+      (then
+        (if (i32.eq
+              (memory.grow (i32.shr_u (i32.add (i32.sub (local.get $end) (local.get $have)) (i32.const 65535)) (i32.const 16)))
+              (i32.const -1))
+          (then (return (i32.const -1))))))
+    (global.set $heap (local.get $end))
+    (local.get $p))
+  (func (export "kami_run") (param $ptr i32) (param $len i32) (result i32)
+    (local $op i32)
+    (if (i32.gt_u (local.get $len) (i32.const 0))
+      (then (local.set $op (i32.load8_u (local.get $ptr)))))
+    (if (i32.eq (local.get $op) (i32.const 117)) (then unreachable))
+    (if (i32.eq (local.get $op) (i32.const 111))
+      (then (return (i32.load (i32.const -16)))))
+    (if (i32.eq (local.get $op) (i32.const 100))
+      (then (return (i32.div_s (i32.const 1) (i32.sub (local.get $op) (i32.const 100))))))
+    (if (i32.eq (local.get $op) (i32.const 118))
+      (then (return (i32.div_s (i32.const 0x80000000) (i32.sub (i32.const 117) (local.get $op))))))
+    (if (i32.eq (local.get $op) (i32.const 101))
+      (then (call $output (i32.const 16) (i32.const 21)) (return (i32.const 7))))
+    (if (i32.eq (local.get $op) (i32.const 105))
+      (then (call $output (i32.const 48) (i32.const 2)) (return (i32.const 0))))
+    (call $output (i32.const 64) (i32.const 2))
+    (i32.const 0)))

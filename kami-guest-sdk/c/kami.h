@@ -85,32 +85,41 @@ static inline int kami_fail(const char *s) {
     return 1;
 }
 
-/** Outputs bytes as a JSON string literal (quotes and escapes included). */
-static void kami_output_json_string(const char *s, size_t len) {
+/**
+ * Writes s[0..len) as a JSON string literal (quotes and escapes included) into out, which
+ * must hold 6 * len + 2 bytes; returns the bytes written (out is not NUL-terminated).
+ */
+static size_t kami_json_quote(const char *s, size_t len, char *out) {
     static const char hex[] = "0123456789abcdef";
-    char buf[256];
     size_t n = 0;
-    buf[n++] = '"';
+    out[n++] = '"';
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (n > sizeof(buf) - 8) { kami_output(buf, n); n = 0; }
         switch (c) {
-        case '"': buf[n++] = '\\'; buf[n++] = '"'; break;
-        case '\\': buf[n++] = '\\'; buf[n++] = '\\'; break;
-        case '\n': buf[n++] = '\\'; buf[n++] = 'n'; break;
-        case '\r': buf[n++] = '\\'; buf[n++] = 'r'; break;
-        case '\t': buf[n++] = '\\'; buf[n++] = 't'; break;
+        case '"': out[n++] = '\\'; out[n++] = '"'; break;
+        case '\\': out[n++] = '\\'; out[n++] = '\\'; break;
+        case '\n': out[n++] = '\\'; out[n++] = 'n'; break;
+        case '\r': out[n++] = '\\'; out[n++] = 'r'; break;
+        case '\t': out[n++] = '\\'; out[n++] = 't'; break;
         default:
             if (c < 0x20) {
-                buf[n++] = '\\'; buf[n++] = 'u'; buf[n++] = '0'; buf[n++] = '0';
-                buf[n++] = hex[c >> 4]; buf[n++] = hex[c & 15];
+                out[n++] = '\\'; out[n++] = 'u'; out[n++] = '0'; out[n++] = '0';
+                out[n++] = hex[c >> 4]; out[n++] = hex[c & 15];
             } else {
-                buf[n++] = (char)c;
+                out[n++] = (char)c;
             }
         }
     }
-    buf[n++] = '"';
-    kami_output(buf, n);
+    out[n++] = '"';
+    return n;
+}
+
+/** Outputs bytes as a JSON string literal (quotes and escapes included). */
+static void kami_output_json_string(const char *s, size_t len) {
+    char *buf = (char *)malloc(6 * len + 2);
+    if (!buf) return;
+    kami_output(buf, kami_json_quote(s, len, buf));
+    free(buf);
 }
 
 /* ---- a tiny JSON reader: enough to pick top-level arguments ------------------------------- */

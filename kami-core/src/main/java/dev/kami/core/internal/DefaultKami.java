@@ -1,0 +1,747 @@
+package dev.kami.core.internal;
+
+import dev.kami.BusyException;
+import dev.kami.CallOptions;
+import dev.kami.ConfigurationException;
+import dev.kami.InstallException;
+import dev.kami.InstallOptions;
+import dev.kami.InstalledTool;
+import dev.kami.IntegrityException;
+import dev.kami.Kami;
+import dev.kami.KamiException;
+import dev.kami.KamiListener;
+import dev.kami.MetricsSnapshot;
+import dev.kami.ModuleRejectedException;
+import dev.kami.PolicyViolationException;
+import dev.kami.Registration;
+import dev.kami.SignatureException;
+import dev.kami.ToolChange;
+import dev.kami.ToolConflictException;
+import dev.kami.ToolErrorKind;
+import dev.kami.ToolNotFoundException;
+import dev.kami.ToolResult;
+import dev.kami.core.pkg.PackageReader;
+import dev.kami.core.pkg.ToolPackage;
+import dev.kami.core.policy.Permissions;
+import dev.kami.core.signing.ToolSignatures;
+import dev.kami.core.manifest.ManifestParser;
+import dev.kami.manifest.Abi;
+import dev.kami.manifest.SecurityRequest;
+import dev.kami.manifest.ToolId;
+import dev.kami.manifest.ToolManifest;
+import dev.kami.policy.EffectivePermissions;
+import dev.kami.policy.Grants;
+import dev.kami.policy.HostPolicy;
+import dev.kami.policy.Permission;
+import dev.kami.spi.CompiledModule;
+import dev.kami.spi.EngineResult;
+import dev.kami.spi.Invocation;
+import dev.kami.spi.KamiSettings;
+import dev.kami.spi.ModuleInfo;
+import dev.kami.spi.ModuleSource;
+import dev.kami.spi.Server;
+import dev.kami.spi.ToolEngine;
+import dev.kami.spi.ToolRecord;
+import dev.kami.spi.ToolStore;
+import dev.kami.spi.TransportConfig;
+import dev.kami.spi.TransportProvider;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@link Kami} implementation: install pipeline (read → parse → inspect → policy → signature
+ * → compile → store), resolver (store → blob → SHA-256 check → signature → compile, cached by
+ * digest), and call path (resolve → schedule → invoke → result). Thread-safe.
+ */
+public final class DefaultKami implements Kami {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultKami.class);
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** How often a node checks whether another node changed the shared registry. */
+    static final long REMOTE_CHANGE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final KamiSettings settings;
+    private final ToolEngine engine;
+    private final ToolStore store;
+    private final HostPolicy policy;
+    private final ModuleCache cache;
+    private final Scheduler scheduler;
+    private final Metrics metrics = new Metrics();
+    private final List<KamiListener> listeners = new CopyOnWriteArrayList<>();
+    private final PackageReader reader = new PackageReader();
+    private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
+    private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object installLock = new Object();
+    private volatile long lastCounter;
+    private volatile long lastCounterCheck;
+
+    /** A tool ready to call: its record, parsed manifest, grants and effective permissions. */
+    private record Resolved(ToolRecord record, ToolManifest manifest, Grants grants, EffectivePermissions effective) {
+    }
+
+    DefaultKami(KamiSettings settings, ToolEngine engine, ToolStore store) {
+        this.settings = settings;
+        this.engine = engine;
+        this.store = store;
+        this.policy = settings.policy();
+        this.listeners.addAll(settings.listeners());
+        this.cache = new ModuleCache(settings.cacheMaxEntries(), settings.cacheMaxBytes(),
+                sha -> notifyListeners(l -> l.moduleEvicted(sha)));
+        this.scheduler = new Scheduler(settings.workers(), settings.queueCapacity(), settings.queueTimeout(),
+                settings.threadStackBytes());
+        this.lastCounter = store.changeCounter();
+        this.lastCounterCheck = System.nanoTime();
+    }
+
+    // ---- registry -----------------------------------------------------------------------
+
+    @Override
+    public InstalledTool install(Path packagePath) {
+        ensureOpen();
+        return installPackage(reader.read(packagePath), InstallOptions.defaults());
+    }
+
+    @Override
+    public InstalledTool install(String source, InstallOptions options) {
+        ensureOpen();
+        return installPackage(reader.read(source), options == null ? InstallOptions.defaults() : options);
+    }
+
+    private InstalledTool installPackage(ToolPackage pkg, InstallOptions options) {
+        ToolManifest m = pkg.manifest();
+        Abi abi = check(pkg);
+        Grants grants = options.grants() != null ? options.grants() : Grants.of(m.security());
+        Instant now = Instant.now();
+        synchronized (installLock) {
+            Optional<ToolRecord> existing = store.find(m.id());
+            if (existing.isEmpty()) {
+                ToolRecord rec = record(pkg, now, now, true, null);
+                store.insert(rec, pkg.module(), grants);
+                changed(m.id(), ToolChange.Kind.INSTALLED);
+            } else {
+                ToolRecord old = existing.get();
+                if (!options.force()) {
+                    if (old.version().equals(m.version())) {
+                        throw new ToolConflictException("tool " + m.id() + " version " + m.version()
+                                + " is already installed; reinstall with force (kami install --force)");
+                    }
+                    throw new ToolConflictException("tool " + m.id() + " is installed at version " + old.version()
+                            + "; to install " + m.version() + " use update (kami update " + m.id()
+                            + " <source>) or force");
+                }
+                store.replace(record(pkg, old.installedAt(), now, old.enabled(), old.pinnedVersion()), pkg.module());
+                if (options.grants() != null) {
+                    store.setGrants(m.id(), grants);
+                }
+                changed(m.id(), ToolChange.Kind.UPDATED);
+            }
+        }
+        abiBySha.put(pkg.sha256(), abi);
+        LOG.info("installed {} {} from {} (sha256 {})", m.id(), m.version(), pkg.source(), pkg.sha256());
+        return tool(m.id().value());
+    }
+
+    /** Everything an install checks before writing; returns the module's ABI. */
+    private Abi check(ToolPackage pkg) {
+        ToolManifest m = pkg.manifest();
+        ModuleInfo info = inspect(m.id().value(), pkg.module());
+        if (m.abi() != null && info.abi() != m.abi()) {
+            throw new ModuleRejectedException("tool " + m.id() + " declares abi = \"" + m.abi().label()
+                    + "\" but its module implements " + info.abi().label() + "; fix [tool] abi or rebuild the module");
+        }
+        long capPages = (long) m.security().maxMemoryMb() * 16;
+        if (info.minMemoryPages() > capPages) {
+            throw new ModuleRejectedException("module of tool " + m.id() + " declares " + info.minMemoryPages()
+                    + " pages (" + info.minMemoryPages() / 16 + " MiB) of initial memory, above its max_memory_mb = "
+                    + m.security().maxMemoryMb() + "; raise max_memory_mb or shrink the module's memory");
+        }
+        Permissions.requireWithinCeiling(m.id(), m.security(), policy);
+        verifySignature(m.id(), pkg.module(), pkg.sha256(), m.security(), pkg.signature(), pkg.signerKey());
+        compiled(m.id().value(), pkg.sha256(), () -> pkg.module(), m.abi());
+        return info.abi();
+    }
+
+    private ModuleInfo inspect(String toolId, byte[] module) {
+        try {
+            return engine.inspect(module);
+        } catch (KamiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModuleRejectedException("module of tool " + toolId + " cannot be read by the "
+                    + engine.id() + " engine: " + e.getMessage(), e);
+        }
+    }
+
+    private void verifySignature(ToolId id, byte[] module, String sha, SecurityRequest security, String signature,
+            String signer) {
+        ToolSignatures.Scheme scheme = null;
+        if (signature != null) {
+            scheme = ToolSignatures.verify(signer, signature, module, security);
+            if (scheme == ToolSignatures.Scheme.INVALID) {
+                throw new SignatureException("signature of tool " + id + " does not verify with key " + signer
+                        + ": its module (sha256 " + sha + ") or its [security] permissions changed since it was"
+                        + " signed; re-sign it with 'kami sign' or get it from its publisher again");
+            }
+            if (scheme == ToolSignatures.Scheme.MODULE_ONLY) {
+                LOG.warn("tool {} carries a module-only signature (original KAMI format): its permissions are not"
+                        + " covered; re-sign with 'kami sign' to cover them", id);
+            }
+        }
+        if (policy.requireSignatures()) {
+            if (signature == null) {
+                throw new SignatureException("tool " + id + " is unsigned, but the host policy requires signatures"
+                        + " from trusted keys " + policy.trustedKeys() + "; sign it with 'kami sign' using one of them");
+            }
+            if (!policy.trustedKeys().contains(signer)) {
+                throw new SignatureException("tool " + id + " is signed by key " + signer + ", which the host"
+                        + " policy does not trust (trusted: " + policy.trustedKeys() + "); add the key to"
+                        + " HostPolicy.requireSignatures(..) if you trust its publisher");
+            }
+        }
+    }
+
+    private ToolRecord record(ToolPackage pkg, Instant installedAt, Instant updatedAt, boolean enabled, String pin) {
+        ToolManifest m = pkg.manifest();
+        return new ToolRecord(m.id(), m.name(), m.version(), m.description(), m.id().mcpName(), pkg.parsed().text(),
+                pkg.sha256(), pkg.module().length, pkg.signature(), pkg.signerKey(), enabled, pin, pkg.source(),
+                installedAt, updatedAt);
+    }
+
+    @Override
+    public InstalledTool update(String tool, String source, InstallOptions options) {
+        ensureOpen();
+        InstallOptions opts = options == null ? InstallOptions.defaults() : options;
+        InstalledTool current = tool(tool);
+        ToolPackage pkg = reader.read(source);
+        ToolManifest m = pkg.manifest();
+        if (!m.id().equals(current.id())) {
+            throw new InstallException("the package at " + source + " is tool " + m.id() + ", not " + current.id()
+                    + "; give the source of " + current.id());
+        }
+        String pin = current.record().pinnedVersion();
+        if (pin != null && !pin.equals(m.version().toString())) {
+            throw new PolicyViolationException("tool " + current.id() + " is pinned at version " + pin
+                    + "; the package has " + m.version() + ". Unpin it first (kami pin --unpin " + current.id() + ")");
+        }
+        int cmp = m.version().compareTo(current.manifest().version());
+        if (cmp < 0 || (cmp == 0 && !opts.force())) {
+            LOG.info("{} stays at {}: the package at {} has version {}", current.id(), current.manifest().version(),
+                    source, m.version());
+            return current;
+        }
+        Abi abi = check(pkg);
+        synchronized (installLock) {
+            ToolRecord old = store.find(m.id()).orElseThrow(() -> notFound(tool));
+            store.replace(record(pkg, old.installedAt(), Instant.now(), old.enabled(), old.pinnedVersion()),
+                    pkg.module());
+            if (opts.grants() != null) {
+                store.setGrants(m.id(), opts.grants());
+            }
+        }
+        abiBySha.put(pkg.sha256(), abi);
+        changed(m.id(), ToolChange.Kind.UPDATED);
+        return tool(m.id().value());
+    }
+
+    @Override
+    public InstalledTool validate(Path packagePath) {
+        ensureOpen();
+        ToolPackage pkg = reader.read(packagePath);
+        Abi abi = check(pkg);
+        ToolManifest m = pkg.manifest();
+        Instant now = Instant.now();
+        Grants grants = Grants.of(m.security());
+        return new InstalledTool(m, record(pkg, now, now, true, null), grants,
+                Permissions.effective(m.security(), grants, policy), abi);
+    }
+
+    @Override
+    public List<InstalledTool> list() {
+        ensureOpen();
+        List<InstalledTool> out = new ArrayList<>();
+        for (ToolRecord r : store.listAll()) {
+            out.add(installed(resolveRecord(r)));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<InstalledTool> find(String tool) {
+        ensureOpen();
+        return lookup(tool).map(r -> installed(resolveRecord(r)));
+    }
+
+    @Override
+    public InstalledTool tool(String tool) {
+        return find(tool).orElseThrow(() -> notFound(tool));
+    }
+
+    private Optional<ToolRecord> lookup(String tool) {
+        if (tool == null || tool.isBlank()) {
+            throw new IllegalArgumentException("tool must be a tool id (dev.kami.echo) or an MCP name (dev_kami_echo)");
+        }
+        if (ToolId.isValid(tool)) {
+            Optional<ToolRecord> r = store.find(ToolId.of(tool));
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        return store.findByMcpName(tool);
+    }
+
+    private ToolRecord requireRecord(String tool) {
+        return lookup(tool).orElseThrow(() -> notFound(tool));
+    }
+
+    private static ToolNotFoundException notFound(String tool) {
+        return new ToolNotFoundException("no tool '" + tool + "' is installed; see the installed tools with"
+                + " 'kami list' (a tool is named by id, such as dev.kami.echo, or MCP name, such as dev_kami_echo)");
+    }
+
+    @Override
+    public boolean uninstall(String tool) {
+        ensureOpen();
+        Optional<ToolRecord> r = lookup(tool);
+        if (r.isEmpty()) {
+            return false;
+        }
+        boolean removed = store.remove(r.get().id());
+        if (removed) {
+            if (!store.hasBlob(r.get().moduleSha256())) {
+                cache.invalidate(r.get().moduleSha256());
+            }
+            changed(r.get().id(), ToolChange.Kind.REMOVED);
+        }
+        return removed;
+    }
+
+    @Override
+    public void enable(String tool) {
+        ensureOpen();
+        ToolRecord r = requireRecord(tool);
+        store.setEnabled(r.id(), true);
+        changed(r.id(), ToolChange.Kind.ENABLED);
+    }
+
+    @Override
+    public void disable(String tool) {
+        ensureOpen();
+        ToolRecord r = requireRecord(tool);
+        store.setEnabled(r.id(), false);
+        changed(r.id(), ToolChange.Kind.DISABLED);
+    }
+
+    @Override
+    public void pin(String tool, String version) {
+        ensureOpen();
+        ToolRecord r = requireRecord(tool);
+        if (version != null) {
+            try {
+                dev.kami.manifest.ToolVersion.parse(version);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot pin " + r.id() + ": " + e.getMessage(), e);
+            }
+        }
+        store.setPinnedVersion(r.id(), version);
+        changed(r.id(), ToolChange.Kind.PINNED);
+    }
+
+    @Override
+    public Grants grant(String tool, Permission... permissions) {
+        return changeGrants(tool, true, permissions);
+    }
+
+    @Override
+    public Grants revoke(String tool, Permission... permissions) {
+        return changeGrants(tool, false, permissions);
+    }
+
+    private Grants changeGrants(String tool, boolean add, Permission... permissions) {
+        ensureOpen();
+        ToolRecord r = requireRecord(tool);
+        Grants g;
+        synchronized (installLock) {
+            g = store.grants(r.id());
+            for (Permission p : permissions) {
+                g = add ? g.with(p) : g.without(p);
+            }
+            store.setGrants(r.id(), g);
+        }
+        changed(r.id(), ToolChange.Kind.GRANTS_CHANGED);
+        return g;
+    }
+
+    @Override
+    public InstalledTool verify(String tool) {
+        ensureOpen();
+        ToolRecord r = requireRecord(tool);
+        Resolved res = resolveRecord(r);
+        byte[] module = loadVerified(res);
+        LOG.debug("verified {} ({} bytes)", r.id(), module.length);
+        return installed(res);
+    }
+
+    // ---- resolution -----------------------------------------------------------------------
+
+    private Resolved resolveRecord(ToolRecord r) {
+        checkRemoteChanges();
+        Resolved cached = resolved.get(r.id().value());
+        if (cached != null && cached.record().equals(r)) {
+            return cached;
+        }
+        return resolveFresh(r);
+    }
+
+    private Resolved resolveFresh(ToolRecord r) {
+        ToolManifest manifest;
+        try {
+            manifest = ManifestParser.parse(r.manifestToml(), r.id() + " (stored manifest)").manifest();
+        } catch (KamiException e) {
+            throw new IntegrityException("the stored manifest of tool " + r.id() + " no longer parses (" + e.getMessage()
+                    + "); reinstall the tool", e);
+        }
+        Grants g = store.grants(r.id());
+        Resolved res = new Resolved(r, manifest, g, Permissions.effective(manifest.security(), g, policy));
+        resolved.put(r.id().value(), res);
+        return res;
+    }
+
+    /** The enabled tool to call, from the per-id cache when nothing changed. */
+    private Resolved resolveForCall(String tool) {
+        checkRemoteChanges();
+        Resolved r = resolved.get(tool);
+        if (r == null) {
+            r = resolveRecord(requireRecord(tool));
+            if (!r.record().id().value().equals(tool)) {
+                resolved.put(tool, r); // also reachable by MCP name
+            }
+        }
+        if (!r.record().enabled()) {
+            throw new ToolNotFoundException("tool " + r.record().id() + " is disabled; enable it with 'kami enable "
+                    + r.record().id() + "'");
+        }
+        return r;
+    }
+
+    private void checkRemoteChanges() {
+        long now = System.nanoTime();
+        if (now - lastCounterCheck < REMOTE_CHANGE_CHECK_NANOS) {
+            return;
+        }
+        lastCounterCheck = now;
+        long c = store.changeCounter();
+        if (c != lastCounter) {
+            lastCounter = c;
+            resolved.clear();
+        }
+    }
+
+    private void changed(ToolId id, ToolChange.Kind kind) {
+        resolved.clear();
+        lastCounter = store.changeCounter();
+        ToolChange change = new ToolChange(id, kind);
+        notifyListeners(l -> l.toolsChanged(change));
+    }
+
+    private InstalledTool installed(Resolved r) {
+        Abi abi = r.manifest().abi();
+        if (abi == null) {
+            abi = abiBySha.computeIfAbsent(r.record().moduleSha256(), sha -> {
+                byte[] blob = store.readBlob(sha).orElseThrow(() -> new IntegrityException("the module of tool "
+                        + r.record().id() + " (sha256 " + sha + ") is missing from the store; reinstall the tool"));
+                return inspect(r.record().id().value(), blob).abi();
+            });
+        }
+        return new InstalledTool(r.manifest(), r.record(), r.grants(), r.effective(), abi);
+    }
+
+    /** Reads the blob and checks digest and signature (supply chain checks before every compile). */
+    private byte[] loadVerified(Resolved r) {
+        ToolRecord rec = r.record();
+        byte[] blob = store.readBlob(rec.moduleSha256()).orElseThrow(() -> new IntegrityException("the module of tool "
+                + rec.id() + " (sha256 " + rec.moduleSha256() + ") is missing from the store; reinstall the tool"));
+        String actual = ToolSignatures.sha256Hex(blob);
+        if (!actual.equals(rec.moduleSha256())) {
+            throw new IntegrityException("the stored module of tool " + rec.id() + " was changed: its SHA-256 is "
+                    + actual + " but " + rec.moduleSha256() + " was recorded at install. Refusing to load it;"
+                    + " reinstall the tool from a trusted source");
+        }
+        verifySignature(rec.id(), blob, actual, r.manifest().security(), rec.signature(), rec.signerKey());
+        return blob;
+    }
+
+    private CompiledModule compiled(String toolId, String sha, java.util.function.Supplier<byte[]> bytes, Abi abi) {
+        return cache.get(sha, () -> {
+            long t0 = System.nanoTime();
+            CompiledModule m;
+            try {
+                m = engine.compile(new ModuleSource(toolId, bytes.get(), sha, abi));
+            } catch (KamiException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new ModuleRejectedException("the " + engine.id() + " engine cannot compile the module of tool "
+                        + toolId + ": " + e.getMessage(), e);
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            metrics.compilations.increment();
+            notifyListeners(l -> l.moduleCompiled(sha, took));
+            LOG.debug("compiled {} (sha256 {}) in {} ms", toolId, sha, took.toMillis());
+            return m;
+        });
+    }
+
+    // ---- calls ----------------------------------------------------------------------------
+
+    @Override
+    public ToolResult call(String tool, String argumentsJson, CallOptions options) {
+        return join(callAsync(tool, argumentsJson, options));
+    }
+
+    @Override
+    public CompletableFuture<ToolResult> callAsync(String tool, String argumentsJson, CallOptions options) {
+        ensureOpen();
+        CallOptions opts = options == null ? CallOptions.defaults() : options;
+        Resolved r;
+        try {
+            r = resolveForCall(tool);
+        } catch (ToolNotFoundException e) {
+            notifyListeners(l -> l.callRejected(tool, e.getMessage()));
+            return CompletableFuture.failedFuture(e);
+        }
+        String id = r.record().id().value();
+        return submit(id, r.manifest().abi(), r.record().moduleSha256(), () -> loadVerified(r), r.effective(),
+                argumentsJson, opts);
+    }
+
+    @Override
+    public ToolResult run(Path packageOrWasm, String argumentsJson, CallOptions options) {
+        ensureOpen();
+        CallOptions opts = options == null ? CallOptions.defaults() : options;
+        if (Files.isRegularFile(packageOrWasm)
+                && packageOrWasm.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wasm")) {
+            byte[] module;
+            try {
+                module = Files.readAllBytes(packageOrWasm);
+            } catch (java.io.IOException e) {
+                throw new InstallException("cannot read " + packageOrWasm + ": " + e.getMessage(), e);
+            }
+            String sha = ToolSignatures.sha256Hex(module);
+            String id = "run:" + packageOrWasm.getFileName();
+            EffectivePermissions eff = Permissions.effective(SecurityRequest.denyAll(), Grants.none(), policy);
+            return join(submit(id, null, sha, () -> module, eff, argumentsJson, opts));
+        }
+        ToolPackage pkg = reader.read(packageOrWasm);
+        check(pkg);
+        SecurityRequest req = pkg.manifest().security();
+        EffectivePermissions eff = Permissions.effective(req, Grants.of(req), policy);
+        return join(submit(pkg.manifest().id().value(), pkg.manifest().abi(), pkg.sha256(), pkg::module, eff,
+                argumentsJson, opts));
+    }
+
+    private CompletableFuture<ToolResult> submit(String id, Abi abi, String sha,
+            java.util.function.Supplier<byte[]> module, EffectivePermissions eff, String argumentsJson,
+            CallOptions opts) {
+        long t0 = System.nanoTime();
+        String json = argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson;
+        String invalid = invalidArguments(json);
+        if (invalid != null) {
+            ToolResult bad = ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, "arguments to " + id + " " + invalid);
+            record(id, bad, t0);
+            return CompletableFuture.completedFuture(bad);
+        }
+        byte[] input = json.getBytes(StandardCharsets.UTF_8);
+        Duration timeout = Duration.ofMillis(eff.maxExecutionMs());
+        if (opts.timeout() != null && opts.timeout().compareTo(timeout) < 0) {
+            timeout = opts.timeout();
+        }
+        Map<String, String> env = Permissions.environmentFor(eff, settings.environment());
+        EffectivePermissions callEff = eff.withLimits(eff.maxMemoryMb(), timeout.toMillis(), eff.maxFuel(),
+                eff.maxOutputBytes());
+        CompletableFuture<ToolResult> f;
+        try {
+            f = scheduler.submit(id, (deadline, queuedNanos) -> {
+                long c0 = System.nanoTime();
+                CompiledModule m = compiled(id, sha, module, abi);
+                long c1 = System.nanoTime();
+                EngineResult er = m.invoke(new Invocation(id, input, callEff, env, deadline));
+                long c2 = System.nanoTime();
+                return toResult(id, er).withTimings(new ToolResult.Timings(Duration.ofNanos(queuedNanos),
+                        Duration.ofNanos(c1 - c0), Duration.ofNanos(c2 - c1), Duration.ofNanos(c2 - t0)));
+            }, timeout, opts.cancellation());
+        } catch (BusyException e) {
+            metrics.rejected.increment();
+            notifyListeners(l -> l.callRejected(id, e.getMessage()));
+            return CompletableFuture.failedFuture(e);
+        }
+        notifyListeners(l -> l.callQueued(id));
+        return f.whenComplete((res, err) -> {
+            if (res != null) {
+                ToolResult timed = res.timings().total().isZero()
+                        ? res.withTimings(new ToolResult.Timings(Duration.ZERO, Duration.ZERO, Duration.ZERO,
+                                Duration.ofNanos(System.nanoTime() - t0)))
+                        : res;
+                record(id, timed, t0);
+            } else if (err instanceof BusyException) {
+                metrics.rejected.increment();
+                notifyListeners(l -> l.callRejected(id, err.getMessage()));
+            }
+        });
+    }
+
+    private void record(String id, ToolResult r, long t0) {
+        metrics.record(id, r, System.nanoTime() - t0);
+        notifyListeners(l -> l.callFinished(id, r));
+    }
+
+    /** @return why the arguments are refused, or null when they are a JSON object */
+    private static String invalidArguments(String json) {
+        try {
+            JsonNode node = JSON.readTree(json);
+            if (node == null || !node.isObject()) {
+                return "must be a JSON object such as {\"message\":\"hi\"}, got " + (node == null ? "nothing" : node.getNodeType());
+            }
+            return null;
+        } catch (JacksonException e) {
+            return "are not valid JSON (" + e.getOriginalMessage() + "); send a JSON object such as {\"message\":\"hi\"}";
+        }
+    }
+
+    private static ToolResult toResult(String id, EngineResult er) {
+        if (!er.success()) {
+            String text = er.message();
+            if (er.errorKind() == ToolErrorKind.TOOL_ERROR && er.output().length > 0) {
+                text = new String(er.output(), StandardCharsets.UTF_8);
+            }
+            return new ToolResult(true, er.errorKind(), text, null, er.logs(), null);
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(er.output())).toString();
+        } catch (CharacterCodingException e) {
+            return ToolResult.error(ToolErrorKind.INVALID_OUTPUT, "tool " + id + " returned output that is not valid UTF-8");
+        }
+        String structured = null;
+        String trimmed = text.strip();
+        if (trimmed.startsWith("{")) {
+            try {
+                JsonNode node = JSON.readTree(trimmed);
+                if (node != null && node.isObject()) {
+                    structured = JSON.writeValueAsString(node);
+                }
+            } catch (JacksonException notJson) {
+                // plain text that happens to start with '{'
+            }
+        }
+        return new ToolResult(false, null, text, structured, er.logs(), null);
+    }
+
+    private static ToolResult join(CompletableFuture<ToolResult> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new KamiException("interrupted while waiting for a tool call", e);
+        } catch (ExecutionException | CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new KamiException("tool call failed: " + c, c);
+        }
+    }
+
+    // ---- serving and observing ------------------------------------------------------------
+
+    @Override
+    public Server serve(String transportId, TransportConfig config) {
+        ensureOpen();
+        ProviderResolver<TransportProvider> r = new ProviderResolver<>("transport", null,
+                "add dev.kami:kami-mcp to the classpath (transports 'stdio' and 'http')", TransportProvider::id,
+                TransportProvider::priority, ProviderResolver.serviceLoader(TransportProvider.class));
+        try {
+            return r.resolve(transportId).start(this, config == null ? TransportConfig.of(Map.of()) : config);
+        } catch (ConfigurationException e) {
+            throw e;
+        }
+    }
+
+    @Override
+    public Registration subscribe(KamiListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        return () -> listeners.remove(listener);
+    }
+
+    private void notifyListeners(java.util.function.Consumer<KamiListener> event) {
+        for (KamiListener l : listeners) {
+            try {
+                event.accept(l);
+            } catch (RuntimeException e) {
+                LOG.warn("listener {} failed; ignored", l, e);
+            }
+        }
+    }
+
+    @Override
+    public MetricsSnapshot metrics() {
+        return metrics.snapshot(cache.hits(), cache.misses(), cache.size(), scheduler.running(), scheduler.queued());
+    }
+
+    @Override
+    public HostPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public String engineDescription() {
+        String mode = settings.engineOptions().getOrDefault("mode", "compiled");
+        return engine.id() + " (" + mode + ", fuel " + (engine.supportsFuel() ? "enforced" : "not enforced") + ")";
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("this Kami is closed; build a new one with Kami.builder()");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            scheduler.close();
+        } finally {
+            try {
+                engine.close();
+            } finally {
+                store.close();
+            }
+        }
+    }
+}

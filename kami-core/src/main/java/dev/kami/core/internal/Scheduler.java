@@ -1,0 +1,288 @@
+package dev.kami.core.internal;
+
+import dev.kami.BusyException;
+import dev.kami.CancellationToken;
+import dev.kami.KamiException;
+import dev.kami.Registration;
+import dev.kami.ToolErrorKind;
+import dev.kami.ToolResult;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs calls on a bounded pool of worker threads with a known stack size. At most
+ * {@code workers + queueCapacity} calls are admitted; more are refused as busy at once. A call
+ * that waits longer than the queue bound is refused as busy. A running call has a deadline: a
+ * watchdog interrupts its worker when it passes; cancellation interrupts it too. Thread-safe.
+ */
+final class Scheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+    /** The work of one call: runs on a worker, must honour interrupts and the deadline. */
+    @FunctionalInterface
+    interface Job {
+        /**
+         * @param deadlineNanos the deadline on the {@link System#nanoTime()} clock
+         * @param queuedNanos how long the call waited for a worker
+         * @return the result; tool failures are results, host refusals are exceptions
+         */
+        ToolResult run(long deadlineNanos, long queuedNanos);
+    }
+
+    private final int workers;
+    private final int queueCapacity;
+    private final Duration queueTimeout;
+    private final ThreadPoolExecutor pool;
+    private final ScheduledThreadPoolExecutor timer;
+    private final Semaphore admission;
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
+    private volatile boolean closed;
+
+    Scheduler(int workers, int queueCapacity, Duration queueTimeout, long stackBytes) {
+        this.workers = workers;
+        this.queueCapacity = queueCapacity;
+        this.queueTimeout = queueTimeout;
+        this.admission = new Semaphore(workers + queueCapacity);
+        this.pool = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threads("kami-worker-", stackBytes));
+        this.timer = new ScheduledThreadPoolExecutor(1, threads("kami-timer-", 0));
+        this.timer.setRemoveOnCancelPolicy(true);
+    }
+
+    private static ThreadFactory threads(String prefix, long stackBytes) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(null, r, prefix + n.incrementAndGet(), stackBytes);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Submits a call.
+     *
+     * @param timeout the deadline measured from the moment a worker starts the call
+     * @param token cancels the call, or {@code null}
+     * @return the result; completes exceptionally with {@link BusyException} when refused, or with
+     *     the host-side exception the job threw
+     * @throws BusyException when every worker and queue slot is taken
+     * @throws IllegalStateException when closed
+     */
+    CompletableFuture<ToolResult> submit(String toolId, Job job, Duration timeout, CancellationToken token) {
+        if (closed) {
+            throw new IllegalStateException("KAMI is closed; build a new Kami to make calls");
+        }
+        if (!admission.tryAcquire()) {
+            throw new BusyException("KAMI is busy: " + workers + " workers and " + queueCapacity
+                    + " queue slots are all taken (call to " + toolId + " refused). Retry later, or raise"
+                    + " Kami.builder().workers(..) / queueCapacity(..)");
+        }
+        Task task = new Task(toolId, job, timeout.toNanos(), token);
+        queued.incrementAndGet();
+        try {
+            pool.execute(task);
+        } catch (RuntimeException e) {
+            queued.decrementAndGet();
+            admission.release();
+            throw new IllegalStateException("KAMI is closed; build a new Kami to make calls", e);
+        }
+        task.armQueueTimer();
+        return task.future;
+    }
+
+    int running() {
+        return running.get();
+    }
+
+    int queued() {
+        return queued.get();
+    }
+
+    /** Refuses new calls, waits for admitted ones to finish; idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
+                LOG.warn("calls still running 5 minutes after close(); interrupting them");
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    private final class Task implements Runnable {
+        private static final int QUEUED = 0;
+        private static final int RUNNING = 1;
+        private static final int DONE = 2;
+
+        final CompletableFuture<ToolResult> future = new CompletableFuture<>();
+        private final String toolId;
+        private final Job job;
+        private final long timeoutNanos;
+        private final CancellationToken token;
+        private final long enqueuedAt = System.nanoTime();
+        private int state = QUEUED; // guarded by this
+        private Thread worker; // guarded by this
+        private boolean cancelled; // guarded by this
+        private ScheduledFuture<?> queueTimer;
+        private Registration cancelRegistration;
+
+        Task(String toolId, Job job, long timeoutNanos, CancellationToken token) {
+            this.toolId = toolId;
+            this.job = job;
+            this.timeoutNanos = timeoutNanos;
+            this.token = token;
+        }
+
+        void armQueueTimer() {
+            synchronized (this) {
+                if (state != QUEUED) {
+                    return;
+                }
+                queueTimer = timer.schedule(this::expireInQueue, queueTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            if (token != null) {
+                cancelRegistration = token.onCancel(this::cancel);
+            }
+        }
+
+        private void expireInQueue() {
+            synchronized (this) {
+                if (state != QUEUED) {
+                    return;
+                }
+                state = DONE;
+            }
+            pool.remove(this);
+            leaveQueue();
+            future.completeExceptionally(new BusyException("KAMI is busy: the call to " + toolId + " waited "
+                    + queueTimeout.toMillis() + " ms for a worker (queue wait bound) and was refused. Retry later,"
+                    + " or raise Kami.builder().workers(..) / queueTimeout(..)"));
+        }
+
+        private void cancel() {
+            boolean wasQueued;
+            synchronized (this) {
+                cancelled = true;
+                wasQueued = state == QUEUED;
+                if (wasQueued) {
+                    state = DONE;
+                } else if (state == RUNNING && worker != null) {
+                    worker.interrupt();
+                }
+            }
+            if (wasQueued) {
+                pool.remove(this);
+                leaveQueue();
+                future.complete(ToolResult.error(ToolErrorKind.CANCELLED, "call to " + toolId
+                        + " was cancelled before it started"));
+            }
+        }
+
+        private void leaveQueue() {
+            queued.decrementAndGet();
+            admission.release();
+            if (queueTimer != null) {
+                queueTimer.cancel(false);
+            }
+            if (cancelRegistration != null) {
+                cancelRegistration.close();
+            }
+        }
+
+        @Override
+        public void run() {
+            long deadline;
+            synchronized (this) {
+                if (state != QUEUED) {
+                    return; // expired or cancelled while queued
+                }
+                state = RUNNING;
+                worker = Thread.currentThread();
+            }
+            if (queueTimer != null) {
+                queueTimer.cancel(false);
+            }
+            queued.decrementAndGet();
+            running.incrementAndGet();
+            long startedAt = System.nanoTime();
+            deadline = startedAt + timeoutNanos;
+            ScheduledFuture<?> watchdog = timer.schedule(this::interruptIfRunning, timeoutNanos, TimeUnit.NANOSECONDS);
+            ToolResult result = null;
+            Throwable failure = null;
+            try {
+                result = job.run(deadline, startedAt - enqueuedAt);
+            } catch (KamiException e) {
+                failure = e;
+            } catch (RuntimeException | StackOverflowError e) {
+                result = mapUnexpected(e, deadline);
+            } catch (Error e) {
+                failure = e;
+            } finally {
+                watchdog.cancel(false);
+                synchronized (this) {
+                    state = DONE;
+                    worker = null;
+                }
+                Thread.interrupted(); // never leak an interrupt into the next call on this worker
+                running.decrementAndGet();
+                admission.release();
+                if (cancelRegistration != null) {
+                    cancelRegistration.close();
+                }
+            }
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(result);
+            }
+        }
+
+        private ToolResult mapUnexpected(Throwable e, long deadline) {
+            boolean wasCancelled;
+            synchronized (this) {
+                wasCancelled = cancelled;
+            }
+            if (wasCancelled) {
+                return ToolResult.error(ToolErrorKind.CANCELLED, "call to " + toolId + " was cancelled");
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return ToolResult.error(ToolErrorKind.TIMEOUT, "call to " + toolId + " passed its deadline of "
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms and was stopped");
+            }
+            if (e instanceof StackOverflowError) {
+                return ToolResult.error(ToolErrorKind.STACK_EXHAUSTED, "call to " + toolId
+                        + " exhausted the worker's stack");
+            }
+            LOG.error("engine failed on a call to {}", toolId, e);
+            return ToolResult.error(ToolErrorKind.INTERNAL, "call to " + toolId + " failed inside KAMI ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "); this is a bug in the engine, not the"
+                    + " tool: please report it");
+        }
+
+        private void interruptIfRunning() {
+            synchronized (this) {
+                if (state == RUNNING && worker != null) {
+                    worker.interrupt();
+                }
+            }
+        }
+    }
+}

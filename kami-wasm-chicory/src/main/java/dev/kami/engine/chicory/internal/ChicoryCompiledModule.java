@@ -1,0 +1,363 @@
+package dev.kami.engine.chicory.internal;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.kami.LogEntry;
+import dev.kami.ToolErrorKind;
+import dev.kami.manifest.Abi;
+import dev.kami.spi.CompiledModule;
+import dev.kami.spi.EngineResult;
+import dev.kami.spi.Invocation;
+import dev.kami.spi.ModuleInfo;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A module compiled once (or parsed once, in interpreter mode), invoked many times: every
+ * {@link #invoke} builds a fresh {@link Instance} from the shared machine factory, runs the call on
+ * the calling thread under its deadline, caps and sandbox, and turns whatever happens into an
+ * {@link EngineResult}. Thread-safe: nothing mutable is shared between calls.
+ */
+final class ChicoryCompiledModule implements CompiledModule {
+    private static final Logger GUEST_LOG = LoggerFactory.getLogger("dev.kami.guest");
+    private static final int STDERR_TAIL = 2048;
+    private static final int MESSAGE_MAX = 2048;
+    private static final long PAGE = 65536;
+
+    private final ChicoryToolEngine engine;
+    private final ModuleAnalyzer.Analysis analysis;
+    /** Compiled mode: the factory made once by MachineFactoryCompiler; interpreter mode: null. */
+    private final Function<Instance, Machine> machineFactory;
+    private final long estimatedSize;
+
+    ChicoryCompiledModule(ChicoryToolEngine engine, ModuleAnalyzer.Analysis analysis,
+            Function<Instance, Machine> machineFactory, long estimatedSize) {
+        this.engine = engine;
+        this.analysis = analysis;
+        this.machineFactory = machineFactory;
+        this.estimatedSize = estimatedSize;
+    }
+
+    @Override
+    public ModuleInfo info() {
+        return analysis.info();
+    }
+
+    @Override
+    public long estimatedSizeBytes() {
+        return estimatedSize;
+    }
+
+    @Override
+    public EngineResult invoke(Invocation invocation) {
+        CallState call = new CallState(invocation);
+        if (engine.isClosed()) {
+            return EngineResult.failure(ToolErrorKind.REJECTED, "the Chicory engine is closed; tool '"
+                    + call.toolId + "' was not run", List.of());
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            return failure(call, ToolErrorKind.CANCELLED, cancelledMessage(call));
+        }
+        long remaining = invocation.remainingNanos();
+        if (remaining <= 0) {
+            return failure(call, ToolErrorKind.TIMEOUT, timeoutMessage(call));
+        }
+        int capPages = invocation.permissions().maxMemoryMb() * 16;
+        if (analysis.declaredMemory().initialPages() > capPages) {
+            return failure(call, ToolErrorKind.MEMORY_LIMIT, "tool '" + call.toolId + "' declares "
+                    + analysis.declaredMemory().initialPages() + " pages ("
+                    + analysis.declaredMemory().initialPages() / 16 + " MiB) of initial memory, above its limit of "
+                    + invocation.permissions().maxMemoryMb() + " MiB (max_memory_mb)");
+        }
+        Deadlines.Guard guard = engine.deadlines().arm(remaining);
+        WasiSandbox wasi = null;
+        CappedMemory[] memory = new CappedMemory[1];
+        EngineResult result;
+        try {
+            if (analysis.importsWasi()) {
+                wasi = WasiSandbox.create(call, engine.maxCopyBytes());
+            }
+            result = run(call, wasi, capPages, memory);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            result = classify(call, e, guard, memory[0]);
+        } finally {
+            guard.disarm();
+            if (wasi != null) {
+                try {
+                    wasi.close();
+                } catch (RuntimeException e) {
+                    GUEST_LOG.debug("closing WASI of tool '{}' failed", call.toolId, e);
+                }
+            }
+        }
+        if (result.errorKind() == ToolErrorKind.CANCELLED) {
+            Thread.currentThread().interrupt(); // the caller's interrupt stays visible to the caller
+        }
+        return result;
+    }
+
+    private EngineResult run(CallState call, WasiSandbox wasi, int capPages, CappedMemory[] memoryOut) {
+        MemoryLimits declared = analysis.declaredMemory();
+        MemoryLimits limits = new MemoryLimits(declared.initialPages(),
+                Math.min(declared.maximumPages(), capPages));
+        Instance.Builder builder = Instance.builder(analysis.module())
+                .withImportValues(imports(call, wasi))
+                .withMemoryLimits(limits)
+                .withMemoryFactory(l -> {
+                    CappedMemory m = new CappedMemory(l);
+                    memoryOut[0] = m;
+                    return m;
+                })
+                .withStart(false); // _start is called below, where its exit code is read
+        if (machineFactory != null) {
+            builder.withMachineFactory(machineFactory);
+        } else {
+            builder.withUnsafeExecutionListener((instruction, stack) -> call.burnFuel());
+        }
+        Instance instance = builder.build();
+        Memory memory = instance.memory();
+        if (analysis.info().abi() == Abi.KAMI_V1) {
+            return runKamiV1(call, instance, memory);
+        }
+        return runCommand(call, instance);
+    }
+
+    private EngineResult runKamiV1(CallState call, Instance instance, Memory memory) {
+        if (analysis.hasInitialize()) {
+            instance.export("_initialize").apply();
+        }
+        byte[] input = call.invocation.input();
+        long ptr = instance.export("kami_alloc").apply(input.length)[0] & 0xffffffffL;
+        long size = (long) memory.pages() * PAGE;
+        if (ptr + input.length > size) {
+            CappedMemory capped = (CappedMemory) memory;
+            if (capped.growRefused()) {
+                return failure(call, ToolErrorKind.MEMORY_LIMIT, "tool '" + call.toolId + "' could not allocate "
+                        + input.length + " bytes for its input within its memory limit of "
+                        + call.invocation.permissions().maxMemoryMb() + " MiB (max_memory_mb)");
+            }
+            return failure(call, ToolErrorKind.INVALID_OUTPUT, "tool '" + call.toolId + "' broke the kami-v1 ABI: "
+                    + "kami_alloc(" + input.length + ") returned pointer " + ptr + ", outside its memory of " + size
+                    + " bytes");
+        }
+        memory.write((int) ptr, input);
+        int status = (int) instance.export("kami_run").apply(ptr, input.length)[0];
+        if (call.limitHit != null) {
+            return failure(call, ToolErrorKind.OUTPUT_TOO_LARGE, call.overflowMessage(call.limitHit));
+        }
+        byte[] out = call.output.toByteArray();
+        if (status != 0) {
+            String text = new String(out, StandardCharsets.UTF_8);
+            return new EngineResult(ToolErrorKind.TOOL_ERROR, out, "tool '" + call.toolId + "' reported an error "
+                    + "(kami_run returned " + status + "): " + shorten(text.isBlank() ? "(no message)" : text),
+                    call.logs(), fuel(call));
+        }
+        if (!isUtf8(out)) {
+            return failure(call, ToolErrorKind.INVALID_OUTPUT, "tool '" + call.toolId + "' produced output that is "
+                    + "not valid UTF-8 (" + out.length + " bytes); the kami-v1 ABI requires UTF-8 text");
+        }
+        return EngineResult.success(out, call.logs(), fuel(call));
+    }
+
+    private EngineResult runCommand(CallState call, Instance instance) {
+        int exit = 0;
+        try {
+            instance.export("_start").apply();
+        } catch (RuntimeException e) {
+            WasiExitException exitException = find(e, WasiExitException.class);
+            if (exitException == null) {
+                throw e;
+            }
+            exit = exitException.exitCode();
+        }
+        if (call.limitHit != null) {
+            return failure(call, ToolErrorKind.OUTPUT_TOO_LARGE, call.overflowMessage(call.limitHit));
+        }
+        if (exit != 0) {
+            byte[] tail = call.stderr.tail(STDERR_TAIL);
+            String text = new String(tail, StandardCharsets.UTF_8);
+            return new EngineResult(ToolErrorKind.NON_ZERO_EXIT, text.getBytes(StandardCharsets.UTF_8),
+                    "tool '" + call.toolId + "' exited with code " + exit + ": "
+                            + (text.isBlank() ? "(nothing on stderr)" : text.strip()),
+                    call.logs(), fuel(call));
+        }
+        byte[] out = call.stdout.toByteArray();
+        if (!isUtf8(out)) {
+            return failure(call, ToolErrorKind.INVALID_OUTPUT, "tool '" + call.toolId + "' wrote output that is not "
+                    + "valid UTF-8 to stdout (" + out.length + " bytes)");
+        }
+        return EngineResult.success(out, call.logs(), fuel(call));
+    }
+
+    private ImportValues imports(CallState call, WasiSandbox wasi) {
+        List<ImportFunction> functions = new ArrayList<>();
+        for (String name : analysis.kamiImports()) {
+            functions.add(kamiFunction(call, name));
+        }
+        if (wasi != null) {
+            for (HostFunction f : wasi.functions()) {
+                functions.add(f);
+            }
+        }
+        return ImportValues.builder().withFunctions(functions).build();
+    }
+
+    private HostFunction kamiFunction(CallState call, String name) {
+        FunctionType type = ModuleAnalyzer.KAMI_IMPORTS.get(name);
+        return switch (name) {
+            case "output" -> new HostFunction(ModuleAnalyzer.KAMI, name, type, (instance, args) -> {
+                int ptr = (int) args[0];
+                long len = args[1] & 0xffffffffL;
+                if (call.output.wouldOverflow(len)) {
+                    call.output.overflow();
+                }
+                call.output.write(instance.memory().readBytes(ptr, (int) len), 0, (int) len);
+                return null;
+            });
+            case "log" -> new HostFunction(ModuleAnalyzer.KAMI, name, type, (instance, args) -> {
+                long len = args[2] & 0xffffffffL;
+                if (len > call.maxOutputBytes) {
+                    throw call.tooLarge("logs (kami.log)");
+                }
+                byte[] bytes = instance.memory().readBytes((int) args[1], (int) len);
+                call.log((int) args[0], bytes);
+                if (GUEST_LOG.isDebugEnabled()) {
+                    LogEntry last = call.logs().get(call.logs().size() - 1);
+                    GUEST_LOG.debug("[{}] {} {}", call.toolId, last.levelName(), last.message());
+                }
+                return null;
+            });
+            case "http_request" -> new HostFunction(ModuleAnalyzer.KAMI, name, type, (instance, args) -> {
+                byte[] request = instance.memory().readBytes((int) args[0], (int) (args[1] & 0xffffffffL));
+                call.pendingHttpResponse = engine.http().handle(call, request);
+                return new long[] {call.pendingHttpResponse.length};
+            });
+            case "http_response" -> new HostFunction(ModuleAnalyzer.KAMI, name, type, (instance, args) -> {
+                byte[] pending = call.pendingHttpResponse;
+                if (pending == null) {
+                    return new long[] {0};
+                }
+                instance.memory().write((int) args[0], pending);
+                call.pendingHttpResponse = null;
+                return new long[] {pending.length};
+            });
+            default -> throw new IllegalStateException("no host function kami." + name);
+        };
+    }
+
+    /** Maps anything thrown during a call to a failed result; Chicory's exceptions stop here. */
+    private EngineResult classify(CallState call, Throwable t, Deadlines.Guard guard, CappedMemory memory) {
+        if (call.limitHit != null) {
+            return failure(call, ToolErrorKind.OUTPUT_TOO_LARGE, call.overflowMessage(call.limitHit));
+        }
+        GuestAbort abort = find(t, GuestAbort.class);
+        if (abort != null) {
+            return failure(call, abort.kind(), abort.getMessage());
+        }
+        if (find(t, StackOverflowError.class) != null || messageContains(t, "call stack exhausted")) {
+            return failure(call, ToolErrorKind.STACK_EXHAUSTED, "tool '" + call.toolId + "' exhausted the call "
+                    + "stack (recursion deeper than the worker thread's stack allows; the limit is the worker's "
+                    + "stack size, 16 MiB by default)");
+        }
+        if (guard.fired() || find(t, ChicoryInterruptedException.class) != null
+                || find(t, InterruptedException.class) != null) {
+            if (guard.fired() || call.invocation.remainingNanos() <= 0) {
+                return failure(call, ToolErrorKind.TIMEOUT, timeoutMessage(call));
+            }
+            return failure(call, ToolErrorKind.CANCELLED, cancelledMessage(call));
+        }
+        if (t instanceof OutOfMemoryError) {
+            return failure(call, ToolErrorKind.INTERNAL, "the host ran out of heap while running tool '"
+                    + call.toolId + "' (memory limit " + call.invocation.permissions().maxMemoryMb()
+                    + " MiB per call); lower max_memory_mb or the number of workers");
+        }
+        String detail = String.valueOf(t.getMessage());
+        int mb = call.invocation.permissions().maxMemoryMb();
+        if (memory != null && memory.growRefused()) {
+            return failure(call, ToolErrorKind.MEMORY_LIMIT, "tool '" + call.toolId + "' hit its memory limit of "
+                    + mb + " MiB (max_memory_mb): memory.grow was refused, then it trapped (" + detail + ")");
+        }
+        if (messageContains(t, "out of bounds memory access")) {
+            long size = memory == null ? 0 : (long) memory.pages() * PAGE;
+            return failure(call, ToolErrorKind.OUT_OF_BOUNDS, "tool '" + call.toolId + "' accessed memory out of "
+                    + "bounds (its memory is " + size + " bytes, limit " + mb + " MiB): " + detail);
+        }
+        if (messageContains(t, "integer divide by zero") || messageContains(t, "integer overflow")) {
+            return failure(call, ToolErrorKind.DIVIDE_BY_ZERO, "tool '" + call.toolId + "' trapped on "
+                    + (messageContains(t, "overflow") ? "integer overflow" : "integer divide by zero") + ": " + detail);
+        }
+        if (t instanceof RuntimeException) {
+            return failure(call, ToolErrorKind.TRAP, "tool '" + call.toolId + "' trapped: " + detail);
+        }
+        return failure(call, ToolErrorKind.INTERNAL, "the engine failed while running tool '" + call.toolId + "': "
+                + t);
+    }
+
+    private static String timeoutMessage(CallState call) {
+        return "tool '" + call.toolId + "' ran past its deadline of " + call.invocation.permissions().maxExecutionMs()
+                + " ms (max_execution_ms) and was stopped";
+    }
+
+    private static String cancelledMessage(CallState call) {
+        return "tool '" + call.toolId + "' was cancelled by the caller before its deadline of "
+                + call.invocation.permissions().maxExecutionMs() + " ms (max_execution_ms)";
+    }
+
+    private EngineResult failure(CallState call, ToolErrorKind kind, String message) {
+        return new EngineResult(kind, new byte[0], message, call.logs(), fuel(call));
+    }
+
+    private long fuel(CallState call) {
+        return machineFactory == null ? call.fuel : -1;
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
+    private static boolean messageContains(Throwable t, String text) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().contains(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= MESSAGE_MAX ? text : text.substring(0, MESSAGE_MAX) + "… (" + text.length()
+                + " characters)";
+    }
+}

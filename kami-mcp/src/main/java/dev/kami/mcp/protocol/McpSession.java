@@ -1,0 +1,462 @@
+package dev.kami.mcp.protocol;
+
+import dev.kami.BusyException;
+import dev.kami.CallOptions;
+import dev.kami.CancellationToken;
+import dev.kami.InstalledTool;
+import dev.kami.KamiException;
+import dev.kami.ToolErrorKind;
+import dev.kami.ToolNotFoundException;
+import dev.kami.ToolResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The protocol state of one client connection: the negotiated legacy version (if the client
+ * opened with {@code initialize}) and the requests in flight, so {@code notifications/cancelled}
+ * can stop them. Modern (2026-07-28) requests need no state and are served in any session.
+ *
+ * <p>Thread-safe: messages may be handled concurrently; replies complete on KAMI's threads.
+ * {@link #close()} cancels the calls in flight; their replies are dropped.
+ */
+public final class McpSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(McpSession.class);
+
+    private final McpServer server;
+    private final Consumer<String> notifications;
+    private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    private volatile String legacyVersion;
+    private volatile boolean clientInitialized;
+    private volatile boolean closed;
+
+    /** A running tool call: its token, and when it was cancelled (0 when not). */
+    private static final class InFlight {
+        final CancellationToken token = new CancellationToken();
+        volatile long cancelledAtNanos;
+    }
+
+    McpSession(McpServer server, Consumer<String> notifications) {
+        this.server = server;
+        this.notifications = notifications;
+    }
+
+    /**
+     * Handles one raw message.
+     *
+     * @return the replies to send (empty or one), completed when the request is done
+     */
+    public CompletableFuture<List<String>> handle(byte[] message) {
+        return handle(server.parse(message)).thenApply(McpSession::asList);
+    }
+
+    /** As {@link #handle(byte[])} for a decoded message. */
+    public CompletableFuture<List<String>> handle(String message) {
+        return handle(server.parse(message)).thenApply(McpSession::asList);
+    }
+
+    private static List<String> asList(McpReply r) {
+        return r.isPresent() ? List.of(r.json()) : List.of();
+    }
+
+    /**
+     * Handles one parsed message. Never completes exceptionally: faults become JSON-RPC errors.
+     *
+     * @return the reply, {@link McpReply#none()} for notifications, responses and cancelled calls
+     */
+    public CompletableFuture<McpReply> handle(IncomingMessage m) {
+        try {
+            switch (m.kind()) {
+                case INVALID:
+                    return McpServer.done(m.errorReply());
+                case RESPONSE:
+                    return McpServer.done(McpReply.none());
+                case NOTIFICATION:
+                    onNotification(m);
+                    return McpServer.done(McpReply.none());
+                default:
+                    return onRequest(m);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("MCP request {} failed", m, e);
+            return McpServer.done(m.isRequest()
+                    ? Json.error(m.id(), ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName()
+                            + "; see the server log")
+                    : McpReply.none());
+        }
+    }
+
+    /** @return the version negotiated by {@code initialize}, or {@code null} before it */
+    public String protocolVersion() {
+        return legacyVersion;
+    }
+
+    /** @return whether {@code initialize} succeeded in this session */
+    public boolean isInitialized() {
+        return legacyVersion != null;
+    }
+
+    /** @return the number of tool calls in flight in this session */
+    public int inFlightCount() {
+        return inFlight.size();
+    }
+
+    /** Cancels every call in flight in this session. */
+    public void cancelAll() {
+        long now = System.nanoTime();
+        for (InFlight f : inFlight.values()) {
+            if (f.cancelledAtNanos == 0) {
+                f.cancelledAtNanos = now;
+            }
+            f.token.cancel();
+        }
+    }
+
+    /** Cancels the calls in flight and stops notifications. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            cancelAll();
+            server.sessionClosed(this);
+        }
+    }
+
+    void notifyListChanged(String json) {
+        if (notifications == null || closed || legacyVersion == null) {
+            return;
+        }
+        try {
+            notifications.accept(json);
+        } catch (RuntimeException e) {
+            LOG.warn("could not deliver a notification: {}", e.toString());
+        }
+    }
+
+    // ---- notifications --------------------------------------------------------------------
+
+    private void onNotification(IncomingMessage m) {
+        switch (m.method()) {
+            case "notifications/initialized" -> clientInitialized = true;
+            case "notifications/cancelled" -> {
+                JsonNode params = m.params();
+                JsonNode requestId = params == null ? null : params.get("requestId");
+                if (requestId == null || !(requestId.isString() || requestId.isNumber())) {
+                    LOG.debug("notifications/cancelled without a valid requestId ignored");
+                    return;
+                }
+                InFlight f = inFlight.get(key(requestId));
+                if (f != null) {
+                    if (f.cancelledAtNanos == 0) {
+                        f.cancelledAtNanos = System.nanoTime();
+                    }
+                    f.token.cancel();
+                }
+            }
+            default -> LOG.debug("notification {} ignored", m.method());
+        }
+    }
+
+    // ---- requests -------------------------------------------------------------------------
+
+    private CompletableFuture<McpReply> onRequest(IncomingMessage m) {
+        if (closed) {
+            return McpServer.done(Json.error(m.id(), ErrorCodes.INTERNAL_ERROR, "the MCP session is closed"));
+        }
+        return m.isModern() ? onModern(m) : onLegacy(m);
+    }
+
+    private CompletableFuture<McpReply> onModern(IncomingMessage m) {
+        JsonNode meta = m.meta();
+        JsonNode version = meta.get(IncomingMessage.META_PROTOCOL_VERSION);
+        if (!version.isString()) {
+            return McpServer.done(Json.error(m.id(), ErrorCodes.INVALID_PARAMS,
+                    "Invalid params: _meta[\"" + IncomingMessage.META_PROTOCOL_VERSION + "\"] must be a string"));
+        }
+        if (!server.modernVersions.contains(version.stringValue())) {
+            ObjectNode data = Json.object();
+            ArrayNode supported = data.putArray("supported");
+            server.supportedVersions.forEach(supported::add);
+            data.put("requested", version.stringValue());
+            return McpServer.done(Json.error(m.id(), ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION,
+                    "Unsupported protocol version '" + ToolCatalog.abbreviate(version.stringValue())
+                            + "'; supported: " + server.supportedVersions, data));
+        }
+        JsonNode caps = meta.get(IncomingMessage.META_CLIENT_CAPABILITIES);
+        if (caps == null || !caps.isObject()) {
+            return McpServer.done(Json.error(m.id(), ErrorCodes.INVALID_PARAMS, "Invalid params: _meta[\""
+                    + IncomingMessage.META_CLIENT_CAPABILITIES + "\"] is required on every 2026-07-28 request (an object;"
+                    + " {} when the client declares none)"));
+        }
+        switch (m.method()) {
+            case "server/discover":
+                return McpServer.done(Json.result(m.id(), modern(discover(), true)));
+            case "tools/list":
+                return McpServer.done(toolsList(m, true));
+            case "tools/call":
+                return toolsCall(m, true);
+            default:
+                return McpServer.done(Json.error(m.id(), ErrorCodes.METHOD_NOT_FOUND, "Method not found: '"
+                        + ToolCatalog.abbreviate(m.method()) + "' (protocol " + version.stringValue()
+                        + " serves server/discover, tools/list and tools/call)"));
+        }
+    }
+
+    private CompletableFuture<McpReply> onLegacy(IncomingMessage m) {
+        String method = m.method();
+        switch (method) {
+            case "initialize":
+                return McpServer.done(initialize(m));
+            case "ping":
+                return McpServer.done(Json.result(m.id(), Json.object()));
+            case "server/discover":
+                return McpServer.done(missingMeta(m));
+            case "tools/list":
+            case "tools/call":
+                if (legacyVersion == null) {
+                    return McpServer.done(missingMeta(m));
+                }
+                return method.equals("tools/list") ? McpServer.done(toolsList(m, false)) : toolsCall(m, false);
+            default:
+                return McpServer.done(Json.error(m.id(), ErrorCodes.METHOD_NOT_FOUND, "Method not found: '"
+                        + ToolCatalog.abbreviate(method) + "' (this server offers tools only: initialize, ping,"
+                        + " tools/list, tools/call; and server/discover for 2026-07-28)"));
+        }
+    }
+
+    private McpReply missingMeta(IncomingMessage m) {
+        return Json.error(m.id(), ErrorCodes.INVALID_PARAMS, "Invalid params: params._meta[\""
+                + IncomingMessage.META_PROTOCOL_VERSION + "\"] and [\"" + IncomingMessage.META_CLIENT_CAPABILITIES
+                + "\"] are required (protocol 2026-07-28); legacy clients call initialize first");
+    }
+
+    private McpReply initialize(IncomingMessage m) {
+        if (server.legacyVersions.isEmpty()) {
+            return Json.error(m.id(), ErrorCodes.INVALID_REQUEST, "initialize is not served: this server speaks only "
+                    + server.modernVersions + " (stateless; send _meta with every request)");
+        }
+        JsonNode params = m.params();
+        JsonNode requested = params == null ? null : params.get("protocolVersion");
+        if (requested == null || !requested.isString()) {
+            return Json.error(m.id(), ErrorCodes.INVALID_PARAMS,
+                    "Invalid params: initialize needs params.protocolVersion (a string such as \"2025-11-25\")");
+        }
+        if (legacyVersion != null) {
+            return Json.error(m.id(), ErrorCodes.INVALID_REQUEST, "Invalid request: this session is already initialized"
+                    + " (protocol " + legacyVersion + "); start a new session to initialize again");
+        }
+        String version = server.legacyVersions.contains(requested.stringValue()) ? requested.stringValue()
+                : server.legacyVersions.get(0);
+        legacyVersion = version;
+        ObjectNode r = Json.object();
+        r.put("protocolVersion", version);
+        r.set("capabilities", capabilities(true));
+        ObjectNode info = r.putObject("serverInfo");
+        info.put("name", server.serverName);
+        info.put("version", server.serverVersion);
+        if (server.instructions != null) {
+            r.put("instructions", server.instructions);
+        }
+        return Json.result(m.id(), r);
+    }
+
+    private ObjectNode capabilities(boolean legacy) {
+        ObjectNode caps = Json.object();
+        ObjectNode tools = caps.putObject("tools");
+        // Legacy sessions get list-changed notifications pushed; the modern era delivers them only
+        // on subscriptions/listen, which this server does not implement, so it does not claim it.
+        tools.put("listChanged", legacy && notifications != null);
+        return caps;
+    }
+
+    private ObjectNode discover() {
+        ObjectNode r = Json.object();
+        ArrayNode versions = r.putArray("supportedVersions");
+        server.supportedVersions.forEach(versions::add);
+        r.set("capabilities", capabilities(false));
+        if (server.instructions != null) {
+            r.put("instructions", server.instructions);
+        }
+        r.put("ttlMs", server.listTtlMs);
+        r.put("cacheScope", server.cacheScope);
+        return r;
+    }
+
+    private ObjectNode modern(ObjectNode result, boolean cacheable) {
+        result.put("resultType", "complete");
+        ObjectNode meta = result.has("_meta") ? (ObjectNode) result.get("_meta") : result.putObject("_meta");
+        ObjectNode info = meta.putObject(IncomingMessage.META_SERVER_INFO);
+        info.put("name", server.serverName);
+        info.put("version", server.serverVersion);
+        if (cacheable && !result.has("ttlMs")) {
+            result.put("ttlMs", server.listTtlMs);
+            result.put("cacheScope", server.cacheScope);
+        }
+        return result;
+    }
+
+    private McpReply toolsList(IncomingMessage m, boolean modern) {
+        JsonNode params = m.params();
+        JsonNode cursor = params == null ? null : params.get("cursor");
+        if (cursor != null && !cursor.isNull() && !cursor.isString()) {
+            return Json.error(m.id(), ErrorCodes.INVALID_PARAMS, "Invalid params: cursor must be a string");
+        }
+        ToolCatalog.Page page;
+        try {
+            page = server.catalog.page(cursor == null || cursor.isNull() ? null : cursor.stringValue());
+        } catch (IllegalArgumentException e) {
+            return Json.error(m.id(), ErrorCodes.INVALID_PARAMS, "Invalid params: " + e.getMessage()
+                    + "; list again without a cursor");
+        }
+        ObjectNode r = Json.object();
+        ArrayNode tools = r.putArray("tools");
+        page.tools().forEach(tools::add);
+        if (page.nextCursor() != null) {
+            r.put("nextCursor", page.nextCursor());
+        }
+        return Json.result(m.id(), modern ? modern(r, true) : r);
+    }
+
+    private CompletableFuture<McpReply> toolsCall(IncomingMessage m, boolean modern) {
+        JsonNode params = m.params();
+        JsonNode id = m.id();
+        String name = m.name();
+        if (name == null) {
+            return McpServer.done(Json.error(id, ErrorCodes.INVALID_PARAMS,
+                    "Invalid params: tools/call needs params.name, the tool's name from tools/list"));
+        }
+        JsonNode args = params.get("arguments");
+        if (args != null && args.isNull()) {
+            args = null;
+        }
+        if (args != null && !args.isObject()) {
+            return McpServer.done(Json.error(id, ErrorCodes.INVALID_PARAMS,
+                    "Invalid params: params.arguments must be an object"));
+        }
+        Optional<InstalledTool> found = server.kami.find(name);
+        if (found.isEmpty() || !found.get().enabled() || !found.get().mcpName().equals(name)) {
+            return McpServer.done(unknownTool(id, name));
+        }
+        InstalledTool tool = found.get();
+        ObjectNode arguments = args == null ? Json.object() : (ObjectNode) args;
+        List<String> problems = server.catalog.validate(tool, arguments);
+        if (!problems.isEmpty()) {
+            return McpServer.done(Json.result(id, callResult(true, "Invalid arguments for tool '" + name + "': "
+                    + String.join("; ", problems) + ". Expected arguments matching this JSON Schema: "
+                    + Json.write(ToolCatalog.inputSchemaNode(tool)) + ". Fix the arguments and call again.",
+                    null, modern)));
+        }
+        if (!server.callPermits.tryAcquire()) {
+            String reason = "busy: " + server.maxConcurrentCalls + " tool calls are already running";
+            server.notifyListener(l -> l.callRejected(name, reason));
+            return McpServer.done(Json.result(id, callResult(true, "The server is " + reason
+                    + "; retry this call in a few seconds.", null, modern)));
+        }
+        String key = key(id);
+        InFlight f = new InFlight();
+        if (inFlight.putIfAbsent(key, f) != null) {
+            server.callPermits.release();
+            return McpServer.done(Json.error(id, ErrorCodes.INVALID_REQUEST,
+                    "Invalid request: a request with id " + id + " is still running; use a new id"));
+        }
+        long start = System.nanoTime();
+        CompletableFuture<ToolResult> call;
+        try {
+            call = server.kami.callAsync(name, Json.write(arguments), CallOptions.defaults().withCancellation(f.token));
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((result, failure) -> {
+            inFlight.remove(key, f);
+            server.callPermits.release();
+            long end = System.nanoTime();
+            McpReply reply = failure == null ? Json.result(id, callResult(result, modern)) : failed(id, name, failure, modern);
+            boolean isError = failure != null || (result != null && result.isError());
+            server.notifyListener(l -> l.callFinished(name, isError, Duration.ofNanos(end - start)));
+            if (f.cancelledAtNanos != 0) {
+                server.notifyListener(l -> l.callCancelled(name, Duration.ofNanos(Math.max(0, end - f.cancelledAtNanos))));
+                // The client said it will not use the result: send nothing (MCP cancellation rules).
+                return McpReply.none();
+            }
+            return reply;
+        });
+    }
+
+    private McpReply failed(JsonNode id, String name, Throwable failure, boolean modern) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (t instanceof ToolNotFoundException) {
+            return unknownTool(id, name);
+        }
+        if (t instanceof BusyException) {
+            server.notifyListener(l -> l.callRejected(name, t.getMessage()));
+            return Json.result(id, callResult(true, "The server is busy: " + t.getMessage()
+                    + " Retry this call in a few seconds.", null, modern));
+        }
+        if (t instanceof KamiException || t instanceof IllegalStateException) {
+            return Json.result(id, callResult(true, "The call was refused: " + t.getMessage(), null, modern));
+        }
+        LOG.error("tools/call {} failed inside the server", name, t);
+        return Json.result(id, callResult(true, "The call failed inside the server (" + t.getClass().getSimpleName()
+                + "); this is not a problem with the arguments. Report it to the operator.", null, modern));
+    }
+
+    private McpReply unknownTool(JsonNode id, String name) {
+        return Json.error(id, ErrorCodes.INVALID_PARAMS, "Unknown tool: '" + ToolCatalog.abbreviate(name)
+                + "'; call tools/list for the available tools");
+    }
+
+    private ObjectNode callResult(ToolResult r, boolean modern) {
+        if (!r.isError()) {
+            return callResult(false, r.text(), r.structuredJson(), modern);
+        }
+        return callResult(true, errorText(r), null, modern);
+    }
+
+    private static String errorText(ToolResult r) {
+        ToolErrorKind k = r.errorKind();
+        return switch (k) {
+            case TOOL_ERROR, NON_ZERO_EXIT, INVALID_ARGUMENTS -> r.text();
+            default -> k.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + r.text();
+        };
+    }
+
+    private ObjectNode callResult(boolean isError, String text, String structuredJson, boolean modern) {
+        ObjectNode r = Json.object();
+        ArrayNode content = r.putArray("content");
+        ObjectNode c = content.addObject();
+        c.put("type", "text");
+        c.put("text", text);
+        if (structuredJson != null) {
+            try {
+                JsonNode s = Json.MAPPER.readTree(structuredJson);
+                // Before 2026-07-28 structuredContent had to be an object; later any JSON value.
+                if (modern || s.isObject()) {
+                    r.set("structuredContent", s);
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("structured output is not JSON; sent as text only: {}", e.toString());
+            }
+        }
+        r.put("isError", isError);
+        return modern ? modern(r, false) : r;
+    }
+
+    private static String key(JsonNode id) {
+        return (id.isString() ? "s:" : "n:") + (id.isString() ? id.stringValue() : id.asString());
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

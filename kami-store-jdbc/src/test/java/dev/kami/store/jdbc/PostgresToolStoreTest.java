@@ -27,6 +27,11 @@ class PostgresToolStoreTest extends ToolStoreContract {
         return openStore();
     }
 
+    @Override
+    protected ToolStore openSharedStore() {
+        return openStore();
+    }
+
     @AfterEach
     void dropSchema() {
         if (store != null) {

@@ -21,4 +21,9 @@ class SqliteToolStoreTest extends ToolStoreContract {
     protected ToolStore reopenStore() {
         return openStore();
     }
+
+    @Override
+    protected ToolStore openSharedStore() {
+        return openStore();
+    }
 }

@@ -75,6 +75,17 @@ public abstract class ToolStoreContract {
         return null;
     }
 
+    /**
+     * Opens a second instance on the same registry while {@link #store} stays open, as a second
+     * process or node would (its own connections, no lock shared in memory).
+     *
+     * @return the second instance (the contract closes it), or {@code null} when the store cannot
+     *     be shared (the sharing tests are then skipped)
+     */
+    protected ToolStore openSharedStore() {
+        return null;
+    }
+
     @BeforeEach
     void openTheStore() {
         store = openStore();
@@ -541,18 +552,53 @@ public abstract class ToolStoreContract {
     // ---- concurrency -------------------------------------------------------------------------------------------
 
     /**
-     * Eight threads insert, replace, remove, enable and grant, on ids shared between threads and
-     * ids of their own, with modules shared between tools: only the documented conflict and
-     * not-found exceptions may escape, and the final state is consistent and lost nothing.
+     * Eight threads insert, replace, remove and grant, on ids shared between threads and ids of
+     * their own, with modules shared between tools: only the documented conflict and not-found
+     * exceptions may escape, and the final state is consistent and lost nothing.
      */
     @Test
     void concurrentWritersLeaveAConsistentStoreAndLoseNothing() throws Exception {
+        runConcurrentWriters(List.of(store));
+    }
+
+    @Test
+    void aSecondInstanceOnTheSameRegistrySeesTheWritesOfTheFirst() {
+        try (ToolStore other = openSharedStore()) {
+            Assumptions.assumeTrue(other != null, "openSharedStore() returned null: the store cannot be shared, test skipped");
+            ToolId id = ToolId.of("dev.kami.echo");
+            long before = other.changeCounter();
+
+            store.insert(record(id.value(), "1.0.0", module("a")), module("a"), Grants.fromTexts(List.of("env:HOME")));
+
+            assertThat(other.find(id)).isEqualTo(store.find(id)).isPresent();
+            assertThat(other.grants(id)).isEqualTo(Grants.fromTexts(List.of("env:HOME")));
+            assertThat(other.readBlob(sha256(module("a")))).isPresent();
+            assertThat(other.changeCounter()).isGreaterThan(before).isEqualTo(store.changeCounter());
+
+            other.setEnabled(id, false);
+            assertThat(store.find(id).orElseThrow().enabled()).isFalse();
+            assertThat(store.history(id, 10)).extracting(HistoryEntry::action).containsExactly(Action.DISABLE, Action.INSTALL);
+            assertThatThrownBy(() -> other.insert(record(id.value(), "2.0.0", module("b")), module("b"), Grants.none()))
+                    .isInstanceOf(ToolConflictException.class).hasMessageContaining("dev.kami.echo");
+        }
+    }
+
+    /** The concurrency test with the threads spread over two instances on one registry. */
+    @Test
+    void concurrentWritersThroughTwoInstancesLeaveAConsistentStore() throws Exception {
+        try (ToolStore other = openSharedStore()) {
+            Assumptions.assumeTrue(other != null, "openSharedStore() returned null: the store cannot be shared, test skipped");
+            runConcurrentWriters(List.of(store, other));
+        }
+    }
+
+    private void runConcurrentWriters(List<ToolStore> writers) throws Exception {
         int threads = 8;
         int opsPerThread = 25;
         List<byte[]> modules = List.of(module("m0"), module("m1"), module("m2"), module("m3"));
         List<String> shared = List.of("shared.tool.a", "shared.tool.b", "shared.tool.c");
         AtomicInteger writes = new AtomicInteger();
-        Map<String, Integer> expected = new ConcurrentHashMap<>();
+        Map<String, Integer> refusals = new ConcurrentHashMap<>();
         List<Throwable> unexpected = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -560,6 +606,7 @@ public abstract class ToolStoreContract {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
+                ToolStore writer = writers.get(t % writers.size());
                 futures.add(pool.submit(() -> {
                     Random random = new Random(1000 + thread);
                     start.await();
@@ -570,19 +617,19 @@ public abstract class ToolStoreContract {
                         ToolId toolId = ToolId.of(id);
                         try {
                             switch (random.nextInt(5)) {
-                                case 0, 1 -> store.insert(record(id, "1.0." + i, m), m,
+                                case 0, 1 -> writer.insert(record(id, "1.0." + i, m), m,
                                         Grants.fromTexts(List.of("env:T" + thread)));
-                                case 2 -> store.replace(record(id, "2.0." + i, m), m);
+                                case 2 -> writer.replace(record(id, "2.0." + i, m), m);
                                 case 3 -> {
-                                    if (!store.remove(toolId)) {
+                                    if (!writer.remove(toolId)) {
                                         continue;
                                     }
                                 }
-                                default -> store.setGrants(toolId, Grants.fromTexts(List.of("net:t" + thread + ".example")));
+                                default -> writer.setGrants(toolId, Grants.fromTexts(List.of("net:t" + thread + ".example")));
                             }
                             writes.incrementAndGet();
-                        } catch (ToolConflictException | ToolNotFoundException expectedRefusal) {
-                            expected.merge(expectedRefusal.getClass().getSimpleName(), 1, Integer::sum);
+                        } catch (ToolConflictException | ToolNotFoundException refusal) {
+                            refusals.merge(refusal.getClass().getSimpleName(), 1, Integer::sum);
                         } catch (Throwable e) {
                             unexpected.add(e);
                         }
@@ -600,6 +647,7 @@ public abstract class ToolStoreContract {
 
         assertThat(unexpected).as("exceptions other than conflicts and not-found").isEmpty();
         assertThat(writes.get()).as("successful writes").isPositive();
+        assertThat(refusals).as("documented refusals").containsKey("ToolConflictException");
         List<ToolRecord> tools = store.listAll();
         for (ToolRecord t : tools) {
             assertThat(store.readBlob(t.moduleSha256())).as("blob of %s", t.id())

@@ -47,7 +47,7 @@ export const ERROR: i32 = 4;
 
 /** The `kami_alloc` export: re-export it from your entry file. */
 export function kami_alloc(len: i32): usize {
-  return heap.alloc(<usize>(len > 0 ? len : 1));
+  return heap.alloc(len > 0 ? <usize>len : 1);
 }
 
 /** Runs `handler` on the input at ptr..ptr+len (UTF-8 JSON); returns its status. */

@@ -1,0 +1,7 @@
+#!/bin/sh
+# Builds hello-assemblyscript.wasm (kami-v1) with the AssemblyScript compiler (needs node and npm).
+set -eu
+cd "$(dirname "$0")"
+[ -d node_modules/assemblyscript ] || npm install --no-audit --no-fund
+npm run --silent build
+echo "built $(pwd)/hello-assemblyscript.wasm"

@@ -1,0 +1,136 @@
+package dev.kami.mcp.protocol;
+
+import static dev.kami.mcp.testkit.Rpc.errorCode;
+import static dev.kami.mcp.testkit.Rpc.modern;
+import static dev.kami.mcp.testkit.Rpc.one;
+import static dev.kami.mcp.testkit.Rpc.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kami.mcp.testkit.FakeKami;
+import dev.kami.mcp.testkit.Rpc;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+
+@Timeout(30)
+class McpServerModernTest {
+    private static final String SERVER_INFO = "io.modelcontextprotocol/serverInfo";
+    private final FakeKami kami = FakeKami.standard();
+    private final McpServer server = McpServer.builder(kami).serverInfo("kami-test", "9.9").pageSize(4)
+            .instructions("Use the tools.").build();
+    private final McpSession session = server.openSession(null);
+
+    @AfterEach
+    void close() {
+        server.close();
+        kami.close();
+    }
+
+    @Test
+    void discoverAdvertisesVersionsCapabilitiesAndIdentity() {
+        JsonNode r = one(session, modern("d1", "server/discover", null)).path("result");
+        assertThat(r.path("resultType").asString()).isEqualTo("complete");
+        List<String> versions = new ArrayList<>();
+        r.path("supportedVersions").forEach(v -> versions.add(v.asString()));
+        assertThat(versions).containsExactly("2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
+        assertThat(r.path("capabilities").propertyNames()).containsExactly("tools");
+        assertThat(r.path("capabilities").path("tools").path("listChanged").asBoolean(true)).isFalse();
+        assertThat(r.path("_meta").path(SERVER_INFO).path("name").asString()).isEqualTo("kami-test");
+        assertThat(r.path("_meta").path(SERVER_INFO).path("version").asString()).isEqualTo("9.9");
+        assertThat(r.path("ttlMs").asLong()).isEqualTo(60_000);
+        assertThat(r.path("cacheScope").asString()).isEqualTo("public");
+        assertThat(r.path("instructions").asString()).isEqualTo("Use the tools.");
+    }
+
+    @Test
+    void missingClientCapabilitiesIsInvalidParams() {
+        JsonNode r = one(session, request(1, "tools/list",
+                "{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}"));
+        assertThat(errorCode(r)).isEqualTo(-32602);
+        assertThat(r.path("error").path("message").asString()).contains("clientCapabilities");
+    }
+
+    @Test
+    void aProtocolVersionThatIsNotAStringIsInvalidParams() {
+        JsonNode r = one(session, request(1, "tools/list",
+                "{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":20260728,"
+                        + "\"io.modelcontextprotocol/clientCapabilities\":{}}}"));
+        assertThat(errorCode(r)).isEqualTo(-32602);
+    }
+
+    @Test
+    void anUnsupportedVersionIsRefusedWithTheSupportedList() {
+        JsonNode r = one(session, request(1, "tools/list",
+                "{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2099-01-01\","
+                        + "\"io.modelcontextprotocol/clientCapabilities\":{}}}"));
+        assertThat(errorCode(r)).isEqualTo(-32022);
+        assertThat(r.path("error").path("data").path("requested").asString()).isEqualTo("2099-01-01");
+        assertThat(r.path("error").path("data").path("supported").get(0).asString()).isEqualTo("2026-07-28");
+    }
+
+    @Test
+    void discoverWithoutMetaIsInvalidParams() {
+        assertThat(errorCode(one(session, request(1, "server/discover", null)))).isEqualTo(-32602);
+    }
+
+    @Test
+    void legacyOnlyMethodsAreNotFoundInTheModernEra() {
+        assertThat(errorCode(one(session, modern(1, "ping", null)))).isEqualTo(-32601);
+        assertThat(errorCode(one(session, modern(2, "initialize", "\"protocolVersion\":\"2025-11-25\"")))).isEqualTo(-32601);
+    }
+
+    @Test
+    void toolsListCarriesResultTypeCacheHintsAndServerInfoOnEveryPage() {
+        List<String> names = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode r = one(session, modern(1, "tools/list", cursor == null ? null : "\"cursor\":\"" + cursor + "\""))
+                    .path("result");
+            assertThat(r.path("resultType").asString()).isEqualTo("complete");
+            assertThat(r.path("ttlMs").isNumber()).isTrue();
+            assertThat(r.path("cacheScope").asString()).isEqualTo("public");
+            assertThat(r.path("_meta").path(SERVER_INFO).path("name").asString()).isEqualTo("kami-test");
+            r.path("tools").forEach(t -> names.add(t.path("name").asString()));
+            cursor = r.path("nextCursor").isString() ? r.path("nextCursor").asString() : null;
+        } while (cursor != null);
+        assertThat(names).isSorted().hasSize(7).doesNotContain("dev_test_hidden");
+    }
+
+    @Test
+    void toolsCallWorksWithoutAnyHandshake() {
+        JsonNode r = one(session, modern(1, "tools/call", "\"name\":\"dev_test_echo\",\"arguments\":{\"message\":\"m\"}"))
+                .path("result");
+        assertThat(r.path("resultType").asString()).isEqualTo("complete");
+        assertThat(r.path("isError").asBoolean()).isFalse();
+        assertThat(r.path("structuredContent").path("message").asString()).isEqualTo("m");
+        assertThat(r.path("_meta").path(SERVER_INFO).isObject()).isTrue();
+        assertThat(r.has("ttlMs")).isFalse();
+        assertThat(session.isInitialized()).isFalse();
+    }
+
+    @Test
+    void modernToolErrorsAndUnknownToolsBehaveAsInLegacy() {
+        JsonNode fail = one(session, modern(1, "tools/call", "\"name\":\"dev_test_fail\"")).path("result");
+        assertThat(fail.path("isError").asBoolean()).isTrue();
+        assertThat(errorCode(one(session, modern(2, "tools/call", "\"name\":\"nope\"")))).isEqualTo(-32602);
+    }
+
+    @Test
+    void aModernOnlyServerRefusesInitializeNamingItsVersions() {
+        try (McpServer modernOnly = McpServer.builder(kami).supportedVersions(List.of("2026-07-28")).build()) {
+            JsonNode r = one(modernOnly.openSession(null), Rpc.initialize("2025-11-25"));
+            assertThat(r.path("error").path("message").asString()).contains("2026-07-28");
+        }
+    }
+
+    @Test
+    void aLegacyOnlyServerRefusesModernRequests() {
+        try (McpServer legacyOnly = McpServer.builder(kami).supportedVersions(List.of("2025-11-25")).build()) {
+            JsonNode r = one(legacyOnly.openSession(null), modern(1, "server/discover", null));
+            assertThat(errorCode(r)).isEqualTo(-32022);
+        }
+    }
+}

@@ -82,6 +82,9 @@ public final class ChicoryToolEngine implements ToolEngine {
         Objects.requireNonNull(source, "source");
         checkOpen();
         ModuleAnalyzer.Analysis analysis = ModuleAnalyzer.analyze(source.toolId(), source.bytes(), source.abi());
+        if (analysis.kamiImports().contains("http_request")) {
+            http.warmUp(); // the HTTP client's first use (TLS setup) is slow: pay it here, not in a call
+        }
         if (!compiled) {
             return new ChicoryCompiledModule(this, analysis, null, 4L * source.bytes().length);
         }

@@ -45,6 +45,11 @@ final class HttpGateway {
         this.maxRequests = maxRequests;
     }
 
+    /** Creates the shared client now, so no call pays for its setup. */
+    void warmUp() {
+        client();
+    }
+
     private HttpClient client() {
         HttpClient c = client;
         if (c == null) {

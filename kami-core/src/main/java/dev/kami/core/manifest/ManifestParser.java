@@ -477,8 +477,14 @@ public final class ManifestParser {
     static String suggestion(String key, Set<String> known) {
         String best = null;
         int bestD = Integer.MAX_VALUE;
+        String lower = key.toLowerCase(Locale.ROOT);
         for (String k : known) {
-            int d = levenshtein(key.toLowerCase(Locale.ROOT), k);
+            if (lower.length() >= 3 && k.startsWith(lower)) {
+                return "; did you mean '" + k + "'?";
+            }
+        }
+        for (String k : known) {
+            int d = levenshtein(lower, k);
             if (d < bestD || (d == bestD && best != null && k.compareTo(best) < 0)) {
                 best = k;
                 bestD = d;

@@ -70,7 +70,10 @@ public final class Permissions {
 
     /** @return what a call gets: request ∩ grants ∩ ceiling */
     public static EffectivePermissions effective(SecurityRequest r, Grants g, HostPolicy p) {
-        FsAccess fs = FsAccess.min(FsAccess.min(r.fsAccess(), g.fsAccess()), p.maxFsAccess());
+        // a tool gets the mode it asked for when grant and ceiling both reach it, else nothing:
+        // a tool that asked to read data must not silently get an empty scratch instead
+        FsAccess fs = g.fsAccess().compareTo(r.fsAccess()) >= 0 && p.maxFsAccess().compareTo(r.fsAccess()) >= 0
+                ? r.fsAccess() : FsAccess.NONE;
         if (fs == FsAccess.READ_ONLY && g.fsDirectory() == null) {
             fs = FsAccess.NONE;
         }

@@ -57,7 +57,10 @@ public final class InMemoryToolStore implements ToolStore {
         }
         checkMcpName(tool);
         blobs.putIfAbsent(tool.moduleSha256(), module.clone());
-        tools.put(tool.id().value(), tool);
+        tools.put(tool.id().value(), new ToolRecord(tool.id(), tool.name(), tool.version(), tool.description(),
+                tool.mcpName(), tool.manifestToml(), tool.moduleSha256(), tool.moduleSize(), tool.signature(),
+                tool.signerKey(), tool.enabled(), tool.pinnedVersion(), tool.source(), old.installedAt(),
+                tool.updatedAt()));
         dropBlobIfUnused(old.moduleSha256());
         log(tool.id(), HistoryEntry.Action.UPDATE, tool.version().toString(), "from=" + old.version());
     }

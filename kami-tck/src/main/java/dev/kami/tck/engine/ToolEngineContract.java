@@ -469,6 +469,13 @@ public abstract class ToolEngineContract {
     }
 
     @Test
+    void loopWithAConditionalBackEdgeTimesOutAtItsDeadline() {
+        EffectivePermissions p = perms().withLimits(16, 200, 0, 1024 * 1024);
+        Timed t = call("loop-br-if", "{}", p);
+        assertFailure(t, "loop-br-if", ToolErrorKind.TIMEOUT, p);
+    }
+
+    @Test
     void interruptBeforeTheDeadlineCancelsTheCall() throws Exception {
         CompiledModule loop = module("loop");
         EffectivePermissions p = perms().withLimits(16, 20_000, 0, 1024 * 1024);

@@ -1,5 +1,6 @@
 package dev.kami.engine.chicory.internal;
 
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import dev.kami.LogEntry;
 import dev.kami.ToolErrorKind;
 import dev.kami.spi.Invocation;
@@ -53,9 +54,16 @@ final class CallState {
         logs.add(new LogEntry(clamped, new String(message, StandardCharsets.UTF_8)));
     }
 
-    /** Called once per executed instruction in interpreter mode. */
+    /**
+     * Called once per executed instruction in interpreter mode. Also polls the interrupt flag:
+     * Chicory's interpreter checks it only on calls and unconditional branches, so a loop closed
+     * by {@code br_if} would otherwise outlive its deadline.
+     */
     void burnFuel() {
-        if (++fuel > maxFuel && maxFuel > 0) {
+        if ((++fuel & 0x3ff) == 0 && Thread.currentThread().isInterrupted()) {
+            throw new ChicoryInterruptedException("Thread interrupted");
+        }
+        if (fuel > maxFuel && maxFuel > 0) {
             throw new GuestAbort(ToolErrorKind.FUEL_EXHAUSTED, "tool '" + toolId
                     + "' used up its instruction budget of " + maxFuel + " instructions (max_fuel)");
         }

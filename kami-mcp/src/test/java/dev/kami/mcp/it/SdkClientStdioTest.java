@@ -1,0 +1,74 @@
+package dev.kami.mcp.it;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/** The official SDK client against KAMI in a real child process over stdio. */
+@Timeout(120)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SdkClientStdioTest extends AbstractSdkClientTest {
+    private final List<String> stderr = new CopyOnWriteArrayList<>();
+    private RecordingTransport transport;
+    private McpSyncClient client;
+
+    @BeforeAll
+    void start() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ServerParameters params = ServerParameters.builder(java)
+                .args("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                        TestStdioServerMain.class.getName(), serverMode())
+                .build();
+        StdioClientTransport stdio = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        stdio.setStdErrorHandler(stderr::add);
+        transport = new RecordingTransport(stdio);
+        client = McpClient.sync(transport).requestTimeout(timeout()).initializationTimeout(timeout())
+                .toolsChangeConsumer(toolChanges::add).build();
+        client.initialize();
+    }
+
+    String serverMode() {
+        return "fake";
+    }
+
+    @AfterAll
+    void stop() {
+        if (client != null) {
+            client.closeGracefully();
+        }
+    }
+
+    @Override
+    McpSyncClient client() {
+        return client;
+    }
+
+    @Override
+    RecordingTransport transport() {
+        return transport;
+    }
+
+    @Override
+    long awaitCancelledMicros(String tool) throws Exception {
+        String prefix = "KAMI-TEST cancelled " + tool + " ";
+        for (int i = 0; i < 1000; i++) {
+            for (String line : stderr) {
+                if (line.startsWith(prefix)) {
+                    stderr.remove(line);
+                    return Long.parseLong(line.substring(prefix.length()).trim());
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the server did not report the cancelled call; stderr: " + stderr);
+    }
+}

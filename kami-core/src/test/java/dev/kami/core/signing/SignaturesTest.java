@@ -1,0 +1,176 @@
+package dev.kami.core.signing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import dev.kami.InstalledTool;
+import dev.kami.Kami;
+import dev.kami.SignatureException;
+import dev.kami.core.pkg.PackageReader;
+import dev.kami.manifest.Abi;
+import dev.kami.manifest.FsAccess;
+import dev.kami.manifest.SecurityRequest;
+import dev.kami.policy.HostPolicy;
+import dev.kami.spi.CompiledModule;
+import dev.kami.spi.ModuleInfo;
+import dev.kami.spi.ToolEngine;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SignaturesTest {
+    @TempDir
+    Path dir;
+    private ToolEngine engine;
+
+    @BeforeEach
+    void engine() {
+        engine = mock(ToolEngine.class);
+        when(engine.id()).thenReturn("fake");
+        when(engine.inspect(any())).thenReturn(new ModuleInfo(Abi.KAMI_V1, List.of(), List.of(), 1, -1, false));
+        CompiledModule m = mock(CompiledModule.class);
+        when(engine.compile(any())).thenReturn(m);
+    }
+
+    private Path pkg(String security) throws IOException {
+        Path p = dir.resolve("pkg");
+        Files.createDirectories(p);
+        Files.writeString(p.resolve("tool.toml"), """
+                [tool]
+                id = "dev.kami.signed"
+                name = "signed"
+                version = "1.0.0"
+                wasm = "t.wasm"
+                [mcp]
+                description = "x"
+                [security]
+                """ + security);
+        Files.write(p.resolve("t.wasm"), "the module".getBytes(StandardCharsets.UTF_8));
+        return p;
+    }
+
+    private static void sign(Path pkg, Ed25519.KeyPair keys) throws IOException {
+        byte[] module = Files.readAllBytes(pkg.resolve("t.wasm"));
+        SecurityRequest sec = PackageReaderAccess.manifest(pkg).security();
+        Files.writeString(pkg.resolve("tool.sig"), "signature = \"" + ToolSignatures.sign(keys.secretKeyHex(), module, sec)
+                + "\"\npublic_key = \"" + keys.publicKeyHex() + "\"\n");
+    }
+
+    /** Reads a manifest the way install does. */
+    static final class PackageReaderAccess {
+        static dev.kami.manifest.ToolManifest manifest(Path pkg) {
+            return new PackageReader().read(pkg).manifest();
+        }
+    }
+
+    @Test
+    void keysAreRawHexAndSignaturesVerify() {
+        Ed25519.KeyPair k = Ed25519.generate();
+        assertThat(k.secretKeyHex()).matches("[0-9a-f]{64}");
+        assertThat(k.publicKeyHex()).matches("[0-9a-f]{64}");
+        assertThat(Ed25519.publicKeyOf(k.secretKeyHex())).isEqualTo(k.publicKeyHex());
+        byte[] msg = "hello".getBytes(StandardCharsets.UTF_8);
+        String sig = Ed25519.sign(k.secretKeyHex(), msg);
+        assertThat(sig).matches("[0-9a-f]{128}");
+        assertThat(Ed25519.verify(k.publicKeyHex(), msg, sig)).isTrue();
+        assertThat(Ed25519.verify(k.publicKeyHex(), "hellO".getBytes(StandardCharsets.UTF_8), sig)).isFalse();
+        assertThat(k.toString()).doesNotContain(k.secretKeyHex());
+        assertThatThrownBy(() -> Ed25519.verify("abcd", msg, sig))
+                .isInstanceOf(SignatureException.class)
+                .hasMessage("the public key must be 64 hex characters (raw 32 bytes), got 4 characters");
+    }
+
+    @Test
+    void secretKeyFileIsOwnerOnlyAndNeverOverwritten() throws IOException {
+        Ed25519.KeyPair k = Ed25519.generate();
+        Path f = dir.resolve("keys/kami.key");
+        Ed25519.writeSecretKey(f, k.secretKeyHex());
+        assertThat(Files.getPosixFilePermissions(f)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE);
+        assertThat(Ed25519.readSecretKey(f)).isEqualTo(k.secretKeyHex());
+        assertThatThrownBy(() -> Ed25519.writeSecretKey(f, k.secretKeyHex()))
+                .hasMessageStartingWith("secret key file " + f + " exists already");
+        assertThatThrownBy(() -> Ed25519.readSecretKey(dir.resolve("none.key")))
+                .hasMessageContaining("create one with 'kami keygen'");
+    }
+
+    @Test
+    void v2SignatureCoversPermissionsAndModuleOnlySignaturesStillVerify() {
+        Ed25519.KeyPair k = Ed25519.generate();
+        byte[] module = "m".getBytes(StandardCharsets.UTF_8);
+        SecurityRequest narrow = SecurityRequest.denyAll();
+        SecurityRequest wide = new SecurityRequest(FsAccess.NONE, List.of("*"), List.of(), 64, 5000, 0, 1 << 20);
+        String v2 = ToolSignatures.sign(k.secretKeyHex(), module, narrow);
+        assertThat(ToolSignatures.verify(k.publicKeyHex(), v2, module, narrow)).isEqualTo(ToolSignatures.Scheme.V2);
+        assertThat(ToolSignatures.verify(k.publicKeyHex(), v2, module, wide)).isEqualTo(ToolSignatures.Scheme.INVALID);
+        String original = Ed25519.sign(k.secretKeyHex(), module);
+        assertThat(ToolSignatures.verify(k.publicKeyHex(), original, module, wide)).isEqualTo(ToolSignatures.Scheme.MODULE_ONLY);
+        String overDigest = Ed25519.sign(k.secretKeyHex(), HexFormat.of().parseHex(ToolSignatures.sha256Hex(module)));
+        assertThat(ToolSignatures.verify(k.publicKeyHex(), overDigest, module, wide)).isEqualTo(ToolSignatures.Scheme.MODULE_ONLY);
+    }
+
+    @Test
+    void signedPackageInstallsAndWidenedSecurityIsCaught() throws IOException {
+        Ed25519.KeyPair k = Ed25519.generate();
+        Path p = pkg("net_allow_list = [\"api.example.com\"]\n");
+        sign(p, k);
+        try (Kami kami = Kami.builder().engine(engine).inMemory().build()) {
+            InstalledTool t = kami.install(p);
+            assertThat(t.record().signerKey()).isEqualTo(k.publicKeyHex());
+            assertThat(kami.verify("dev.kami.signed").record().signed()).isTrue();
+        }
+        Files.writeString(p.resolve("tool.toml"), Files.readString(p.resolve("tool.toml"))
+                .replace("[\"api.example.com\"]", "[\"*\"]"));
+        try (Kami kami = Kami.builder().engine(engine).inMemory().build()) {
+            assertThatThrownBy(() -> kami.install(p))
+                    .isInstanceOf(SignatureException.class)
+                    .hasMessageContaining("signature of tool dev.kami.signed does not verify with key " + k.publicKeyHex())
+                    .hasMessageContaining("its module (sha256 ")
+                    .hasMessageContaining("or its [security] permissions changed since it was signed");
+            assertThat(kami.list()).isEmpty();
+        }
+    }
+
+    @Test
+    void requireSignaturesRefusesUnsignedAndForeignSignedTools() throws IOException {
+        Ed25519.KeyPair trusted = Ed25519.generate();
+        Ed25519.KeyPair foreign = Ed25519.generate();
+        HostPolicy policy = HostPolicy.builder().requireSignatures(trusted.publicKeyHex()).build();
+        Path p = pkg("");
+        try (Kami kami = Kami.builder().engine(engine).inMemory().policy(policy).build()) {
+            assertThatThrownBy(() -> kami.install(p))
+                    .isInstanceOf(SignatureException.class)
+                    .hasMessageStartingWith("tool dev.kami.signed is unsigned, but the host policy requires signatures from trusted keys");
+            sign(p, foreign);
+            assertThatThrownBy(() -> kami.install(p))
+                    .isInstanceOf(SignatureException.class)
+                    .hasMessageStartingWith("tool dev.kami.signed is signed by key " + foreign.publicKeyHex()
+                            + ", which the host policy does not trust");
+            assertThat(kami.list()).isEmpty();
+            sign(p, trusted);
+            assertThat(kami.install(p).record().signerKey()).isEqualTo(trusted.publicKeyHex());
+        }
+    }
+
+    @Test
+    void malformedSignatureFileIsRefused() throws IOException {
+        Path p = pkg("");
+        Files.writeString(p.resolve("tool.sig"), "sig = 1\n");
+        try (Kami kami = Kami.builder().engine(engine).inMemory().build()) {
+            assertThatThrownBy(() -> kami.install(p)).hasMessageContaining("tool.sig in " + p + " is malformed");
+        }
+        Set<String> unused = Set.of();
+        assertThat(unused).isEmpty();
+    }
+}

@@ -23,6 +23,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +85,13 @@ final class ChicoryCompiledModule implements CompiledModule {
                     + analysis.declaredMemory().initialPages() / 16 + " MiB) of initial memory, above its limit of "
                     + invocation.permissions().maxMemoryMb() + " MiB (max_memory_mb)");
         }
-        Deadlines.Guard guard = engine.deadlines().arm(remaining);
+        Deadlines.Guard guard;
+        try {
+            guard = engine.deadlines().arm(remaining);
+        } catch (RejectedExecutionException e) {
+            return EngineResult.failure(ToolErrorKind.REJECTED, "the Chicory engine is closed; tool '"
+                    + call.toolId + "' was not run", List.of());
+        }
         WasiSandbox wasi = null;
         CappedMemory[] memory = new CappedMemory[1];
         EngineResult result;

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
  * timer thread per engine serves every call (docs/adr/0103). Thread-safe.
  */
 final class Deadlines implements AutoCloseable {
+    private static final long REFIRE_MILLIS = 100;
+
     private final ScheduledThreadPoolExecutor timer;
 
     Deadlines() {
@@ -22,10 +24,15 @@ final class Deadlines implements AutoCloseable {
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
-    /** Arms a deadline for the current thread, {@code nanos} from now. */
+    /**
+     * Arms a deadline for the current thread, {@code nanos} from now. Past the deadline the
+     * thread is interrupted again every {@value #REFIRE_MILLIS} ms until the call returns, in case
+     * some code on the way swallowed the first interrupt.
+     */
     Guard arm(long nanos) {
         Guard guard = new Guard(Thread.currentThread());
-        guard.future = timer.schedule(guard::fire, nanos, TimeUnit.NANOSECONDS);
+        guard.future = timer.scheduleAtFixedRate(guard::fire, nanos, TimeUnit.MILLISECONDS.toNanos(REFIRE_MILLIS),
+                TimeUnit.NANOSECONDS);
         return guard;
     }
 

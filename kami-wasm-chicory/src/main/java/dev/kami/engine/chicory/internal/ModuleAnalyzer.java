@@ -3,7 +3,6 @@ package dev.kami.engine.chicory.internal;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
-import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
@@ -167,8 +166,7 @@ final class ModuleAnalyzer {
         }
         try {
             return Parser.parse(bytes);
-        } catch (ChicoryException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
-                | ArithmeticException | UnsupportedOperationException | NullPointerException e) {
+        } catch (RuntimeException e) { // Chicory's own, and buffer/index errors on truncated bytes
             throw new ModuleRejectedException("module of tool '" + toolId + "' is malformed or truncated ("
                     + bytes.length + " bytes): " + e.getMessage() + ". Rebuild it and check it with "
                     + "`kami validate`", e);

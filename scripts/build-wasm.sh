@@ -117,6 +117,10 @@ c_reactor "$TOOLS/echo" echo.wasm echo.c
 c_reactor "$TOOLS/sha256" sha256.wasm sha256.c
 c_reactor "$TOOLS/http-fetch" http_fetch.wasm http_fetch.c
 
+step "WAT (wabt)"
+(cd "$TOOLS/hello-wat" && wat2wasm tool.wat -o hello-wat.wasm)
+check "$TOOLS/hello-wat/hello-wat.wasm" kami-v1
+
 step "Rust ($("$RUSTC" --version), cargo --offline, Debian's crates)"
 [ -d /usr/share/cargo/registry/serde_json-1.0.87 ] || [ -n "$(ls -d /usr/share/cargo/registry/serde_json-* 2>/dev/null)" ] \
     || die "serde_json not under /usr/share/cargo/registry: apt-get install librust-serde-json-dev"

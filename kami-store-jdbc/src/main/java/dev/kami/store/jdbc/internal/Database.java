@@ -30,7 +30,10 @@ public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     /** The advisory lock class id of KAMI registry writes ("KAMI" in ASCII). */
     private static final int ADVISORY_LOCK_CLASS = 0x4B414D49;
+    /** PostgreSQL serialization failures clear in milliseconds; try often. */
     private static final int MAX_ATTEMPTS = 8;
+    /** A busy SQLite file already waited the busy timeout inside the driver; don't multiply it by much. */
+    private static final int MAX_SQLITE_BUSY_ATTEMPTS = 3;
 
     private final Dialect dialect;
     private final String displayUrl;
@@ -169,7 +172,8 @@ public final class Database implements AutoCloseable {
                 return work.run(c);
             } catch (SQLException e) {
                 broken = dialect.isBroken(e);
-                if (attempt < MAX_ATTEMPTS && (dialect.isTransient(e) || broken)) {
+                int attempts = dialect == Dialect.SQLITE ? MAX_SQLITE_BUSY_ATTEMPTS : MAX_ATTEMPTS;
+                if (attempt < attempts && (dialect.isTransient(e) || broken)) {
                     backOff(attempt);
                     continue;
                 }
@@ -196,7 +200,8 @@ public final class Database implements AutoCloseable {
                 try {
                     return dialect == Dialect.SQLITE ? sqliteTransaction(work) : postgresTransaction(work);
                 } catch (SQLException e) {
-                    if (attempt < MAX_ATTEMPTS && dialect.isTransient(e)) {
+                    int attempts = dialect == Dialect.SQLITE ? MAX_SQLITE_BUSY_ATTEMPTS : MAX_ATTEMPTS;
+                    if (attempt < attempts && dialect.isTransient(e)) {
                         LOG.debug("registry write '{}' hit a transient failure (attempt {}): {}", what, attempt, e.toString());
                         backOff(attempt);
                         continue;

@@ -295,6 +295,7 @@ public abstract class ToolEngineContract {
         assertThatThrownBy(() -> engine.inspect(EngineFixtures.bytes("unknown-import")))
                 .isInstanceOf(ModuleRejectedException.class)
                 .hasMessageContaining("env.launch_missiles");
+        assertNextCallSucceeds();
     }
 
     @Test
@@ -304,6 +305,7 @@ public abstract class ToolEngineContract {
                 .isInstanceOf(ModuleRejectedException.class)
                 .hasMessageContaining(toolId("junk"));
         assertThatThrownBy(() -> engine.inspect(new byte[0])).isInstanceOf(ModuleRejectedException.class);
+        assertNextCallSucceeds();
     }
 
     @Test
@@ -316,6 +318,7 @@ public abstract class ToolEngineContract {
                     .isInstanceOf(ModuleRejectedException.class)
                     .hasMessageContaining(toolId("truncated"));
         }
+        assertNextCallSucceeds();
     }
 
     @Test
@@ -342,6 +345,20 @@ public abstract class ToolEngineContract {
         assertThatThrownBy(() -> engine.compile(source("wasi-hello", EngineFixtures.bytes("wasi-hello"), Abi.KAMI_V1)))
                 .isInstanceOf(ModuleRejectedException.class)
                 .hasMessageContaining("kami_run");
+    }
+
+    @Test
+    void aClosedEngineRefusesWorkAndClosesOnce() {
+        ToolEngine other = createEngine(EngineConfig.defaults());
+        CompiledModule echo = other.compile(source("echo", EngineFixtures.bytes("echo"), null));
+        assertThat(echo.invoke(Invocation.of(toolId("echo"), new byte[0], perms())).success()).isTrue();
+        other.close();
+        other.close();
+        EngineResult after = echo.invoke(Invocation.of(toolId("echo"), new byte[0], perms()));
+        assertThat(after.errorKind()).isEqualTo(ToolErrorKind.REJECTED);
+        assertThatThrownBy(() -> other.compile(source("echo", EngineFixtures.bytes("echo"), null)))
+                .isInstanceOf(IllegalStateException.class);
+        assertNextCallSucceeds();
     }
 
     // ------------------------------------------------------------------ the ABIs
@@ -730,6 +747,7 @@ public abstract class ToolEngineContract {
         String viaName = "{\"url\":\"http://localhost:" + server.getAddress().getPort() + "/hello\"}";
         assertThat(http(viaName, List.of("localhost")).text()).contains("\"error\":\"denied\"").contains("loopback");
         assertThat(http("{\"url\":\"http://[::1]:1/\"}", List.of("*")).text()).contains("\"error\":\"denied\"");
+        assertNextCallSucceeds();
     }
 
     @Test
@@ -738,6 +756,7 @@ public abstract class ToolEngineContract {
         assertThat(t.text()).contains("\"error\":\"denied\"").contains("169.254.169.254");
         Timed priv = http("{\"url\":\"http://10.1.2.3/\"}", List.of("*"));
         assertThat(priv.text()).contains("\"error\":\"denied\"").contains("private");
+        assertNextCallSucceeds();
     }
 
     @Test

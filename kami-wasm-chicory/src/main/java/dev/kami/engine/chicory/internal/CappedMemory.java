@@ -12,6 +12,7 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
  * follows is reported as {@code MEMORY_LIMIT} (docs/ABI.md "Limits and errors"). One per
  * instance, used by one thread.
  */
+@SuppressWarnings("removal") // lock/waitOn/notify are deprecated in Memory but still abstract: delegated as is
 final class CappedMemory implements Memory {
     private final Memory delegate;
     private boolean growRefused;

@@ -255,6 +255,11 @@ public final class McpServer implements AutoCloseable {
         return supportedVersions;
     }
 
+    /** @return the number of tool calls in flight over all sessions */
+    public int inFlightCalls() {
+        return maxConcurrentCalls - callPermits.availablePermits();
+    }
+
     /** @return the number of open sessions */
     public int sessionCount() {
         return sessions.size();

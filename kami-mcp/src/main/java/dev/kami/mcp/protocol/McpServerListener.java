@@ -9,6 +9,10 @@ import java.time.Duration;
  */
 public interface McpServerListener {
 
+    /** A {@code tools/call} passed validation and was handed to KAMI; from now on it can be cancelled. */
+    default void callStarted(String toolName) {
+    }
+
     /** A {@code tools/call} finished and its result was sent (or dropped after a cancel). */
     default void callFinished(String toolName, boolean isError, Duration took) {
     }

@@ -157,6 +157,7 @@ public final class McpSession implements AutoCloseable {
                     return;
                 }
                 InFlight f = inFlight.get(key(requestId));
+                LOG.debug("notifications/cancelled for {}: {}", requestId, f != null ? "cancelling" : "not in flight");
                 if (f != null) {
                     if (f.cancelledAtNanos == 0) {
                         f.cancelledAtNanos = System.nanoTime();
@@ -371,6 +372,7 @@ public final class McpSession implements AutoCloseable {
                     "Invalid request: a request with id " + id + " is still running; use a new id"));
         }
         long start = System.nanoTime();
+        server.notifyListener(l -> l.callStarted(name));
         CompletableFuture<ToolResult> call;
         try {
             call = server.kami.callAsync(name, Json.write(arguments), CallOptions.defaults().withCancellation(f.token));

@@ -46,8 +46,13 @@ final class RecordingTransport implements McpClientTransport {
         delegate.close();
     }
 
+    /**
+     * Serialized: the SDK 2.1 stdio transport's outbound sink refuses concurrent emission ("Failed
+     * to enqueue message"), so 64 client threads must not call it at once. Only the enqueue is
+     * serialized; the requests are still in flight together.
+     */
     @Override
-    public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+    public synchronized Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
         if (message instanceof McpSchema.JSONRPCRequest r) {
             String tool = null;
             if (r.params() instanceof McpSchema.CallToolRequest c) {

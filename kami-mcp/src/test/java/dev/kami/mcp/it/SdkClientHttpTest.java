@@ -4,7 +4,6 @@ import dev.kami.Kami;
 import dev.kami.mcp.http.McpHttpServer;
 import dev.kami.mcp.protocol.McpServer;
 import dev.kami.mcp.protocol.McpServerListener;
-import dev.kami.mcp.testkit.FakeKami;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -18,25 +17,52 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-/** The official SDK client against KAMI over Streamable HTTP. */
+/** The official SDK client against a real KAMI (Chicory, WAT tools) over Streamable HTTP. */
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SdkClientHttpTest extends AbstractSdkClientTest {
     private final BlockingQueue<Map.Entry<String, Duration>> cancelled = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> started = new LinkedBlockingQueue<>();
     Kami kami;
     private McpServer mcp;
     private McpHttpServer http;
     private RecordingTransport transport;
     private McpSyncClient client;
 
-    Kami createKami() throws Exception {
-        return FakeKami.standard();
+    @Override
+    String echoTool() {
+        return "dev_mcp_echo";
+    }
+
+    @Override
+    String failTool() {
+        return "dev_mcp_fail";
+    }
+
+    @Override
+    String loopingTool() {
+        return "dev_mcp_loop";
+    }
+
+    @Override
+    void install() {
+        kami.install(RealKami.installablePackage());
+    }
+
+    @Override
+    String installedPrefix() {
+        return "dev_mcp_installed";
     }
 
     @BeforeAll
     void start() throws Exception {
-        kami = createKami();
-        mcp = McpServer.builder(kami).pageSize(3).listener(new McpServerListener() {
+        kami = RealKami.withTools();
+        mcp = McpServer.builder(kami).pageSize(2).listener(new McpServerListener() {
+            @Override
+            public void callStarted(String toolName) {
+                started.add(toolName);
+            }
+
             @Override
             public void callCancelled(String toolName, Duration sinceCancel) {
                 cancelled.add(Map.entry(toolName, sinceCancel));
@@ -75,6 +101,17 @@ class SdkClientHttpTest extends AbstractSdkClientTest {
     @Override
     RecordingTransport transport() {
         return transport;
+    }
+
+    @Override
+    void awaitCallStarted(String tool) throws Exception {
+        String t;
+        while ((t = started.poll(10, TimeUnit.SECONDS)) != null) {
+            if (t.equals(tool)) {
+                return;
+            }
+        }
+        throw new AssertionError("the server did not start " + tool);
     }
 
     @Override

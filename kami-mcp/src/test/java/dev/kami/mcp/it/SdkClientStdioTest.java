@@ -5,6 +5,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-/** The official SDK client against KAMI in a real child process over stdio. */
+/** The official SDK client against a real KAMI (Chicory, WAT tools) in a child process over stdio. */
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SdkClientStdioTest extends AbstractSdkClientTest {
@@ -21,12 +22,15 @@ class SdkClientStdioTest extends AbstractSdkClientTest {
     private RecordingTransport transport;
     private McpSyncClient client;
 
+    private Path triggerDir;
+
     @BeforeAll
-    void start() {
+    void start() throws Exception {
+        triggerDir = Files.createTempDirectory("kami-mcp-trigger");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ServerParameters params = ServerParameters.builder(java)
                 .args("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
-                        TestStdioServerMain.class.getName(), serverMode())
+                        TestStdioServerMain.class.getName(), "real", triggerDir.toString())
                 .build();
         StdioClientTransport stdio = new StdioClientTransport(params, McpJsonDefaults.getMapper());
         stdio.setStdErrorHandler(stderr::add);
@@ -36,8 +40,29 @@ class SdkClientStdioTest extends AbstractSdkClientTest {
         client.initialize();
     }
 
-    String serverMode() {
-        return "fake";
+    @Override
+    String echoTool() {
+        return "dev_mcp_echo";
+    }
+
+    @Override
+    String failTool() {
+        return "dev_mcp_fail";
+    }
+
+    @Override
+    String loopingTool() {
+        return "dev_mcp_loop";
+    }
+
+    @Override
+    void install() throws Exception {
+        Files.writeString(triggerDir.resolve("install"), "go");
+    }
+
+    @Override
+    String installedPrefix() {
+        return "dev_mcp_installed";
     }
 
     @AfterAll
@@ -58,17 +83,26 @@ class SdkClientStdioTest extends AbstractSdkClientTest {
     }
 
     @Override
+    void awaitCallStarted(String tool) throws Exception {
+        awaitLine("KAMI-TEST started " + tool);
+    }
+
+    @Override
     long awaitCancelledMicros(String tool) throws Exception {
-        String prefix = "KAMI-TEST cancelled " + tool + " ";
+        String line = awaitLine("KAMI-TEST cancelled " + tool + " ");
+        return Long.parseLong(line.substring(("KAMI-TEST cancelled " + tool + " ").length()).trim());
+    }
+
+    private String awaitLine(String prefix) throws Exception {
         for (int i = 0; i < 1000; i++) {
             for (String line : stderr) {
                 if (line.startsWith(prefix)) {
                     stderr.remove(line);
-                    return Long.parseLong(line.substring(prefix.length()).trim());
+                    return line;
                 }
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("the server did not report the cancelled call; stderr: " + stderr);
+        throw new AssertionError("the server did not report '" + prefix + "'; stderr: " + stderr);
     }
 }

@@ -447,6 +447,15 @@ public abstract class ToolEngineContract {
     }
 
     @Test
+    void tableGrowthIsCappedAndDoesNotLeakIntoTheNextInstance() {
+        for (int i = 0; i < 3; i++) {
+            Timed t = call("table-grow", "{}", perms());
+            assertThat(t.result().success()).as(t.result().message()).isTrue();
+            assertThat(t.text()).as("call %d: initial table size and refused 10M-entry grow", i).isEqualTo("1c");
+        }
+    }
+
+    @Test
     void tenMebibyteInputRoundTrips() {
         byte[] big = new byte[10 * 1024 * 1024];
         Arrays.fill(big, (byte) 'a');

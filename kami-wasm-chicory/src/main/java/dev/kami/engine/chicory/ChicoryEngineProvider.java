@@ -14,7 +14,8 @@ import dev.kami.spi.ToolEngine;
  * compiled to JVM bytecode once) or {@code interpreter} (slower, counts fuel for
  * {@code max_fuel}); {@code http.maxResponseBytes} (4 MiB), {@code http.timeoutMs} (10000),
  * {@code http.maxRequests} (16); {@code fs.maxCopyBytes} (64 MiB: the most bytes of a granted
- * directory shown read-only to one call).
+ * directory shown read-only to one call); {@code fs.maxScratchBytes} (64 MiB: the most a
+ * {@code sandbox} scratch directory holds).
  *
  * <pre>{@code
  * ToolEngine engine = new ChicoryEngineProvider().create(new EngineConfig(Map.of("mode", "interpreter")));

@@ -16,6 +16,9 @@ import java.util.List;
  * invoking thread.
  */
 final class CallState {
+    /** The most {@code kami.log} lines one call may keep. */
+    static final int MAX_LOG_LINES = 10_000;
+
     final Invocation invocation;
     final String toolId;
     final long maxOutputBytes;
@@ -46,9 +49,17 @@ final class CallState {
     }
 
     void log(int level, byte[] message) {
-        logBytes += message.length;
+        logBytes += message.length + 1L; // a line costs its newline too, so empty lines are not free
         if (logBytes > maxOutputBytes) {
             throw tooLarge("logs (kami.log)");
+        }
+        if (logs.size() >= MAX_LOG_LINES) {
+            if (limitHit == null) {
+                limitHit = "logs (kami.log)";
+            }
+            throw new GuestAbort(ToolErrorKind.OUTPUT_TOO_LARGE, "tool '" + toolId + "' logged more than "
+                    + MAX_LOG_LINES + " lines (kami.log allows " + MAX_LOG_LINES + " lines and max_output_bytes = "
+                    + maxOutputBytes + " bytes per call)");
         }
         int clamped = Math.max(0, Math.min(4, level));
         logs.add(new LogEntry(clamped, new String(message, StandardCharsets.UTF_8)));

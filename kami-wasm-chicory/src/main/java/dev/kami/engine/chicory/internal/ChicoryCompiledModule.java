@@ -7,9 +7,12 @@ import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.TableInstance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.Table;
+import com.dylibso.chicory.wasm.types.TableLimits;
 import dev.kami.LogEntry;
 import dev.kami.ToolErrorKind;
 import dev.kami.manifest.Abi;
@@ -97,7 +100,7 @@ final class ChicoryCompiledModule implements CompiledModule {
         EngineResult result;
         try {
             if (analysis.importsWasi()) {
-                wasi = WasiSandbox.create(call, engine.maxCopyBytes());
+                wasi = WasiSandbox.create(call, engine.maxCopyBytes(), engine.maxScratchBytes());
             }
             result = run(call, wasi, capPages, memory);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
@@ -130,6 +133,7 @@ final class ChicoryCompiledModule implements CompiledModule {
                     memoryOut[0] = m;
                     return m;
                 })
+                .withTableFactory(ChicoryCompiledModule::privateTable)
                 .withStart(false); // _start is called below, where its exit code is read
         if (machineFactory != null) {
             builder.withMachineFactory(machineFactory);
@@ -142,6 +146,18 @@ final class ChicoryCompiledModule implements CompiledModule {
             return runKamiV1(call, instance, memory);
         }
         return runCommand(call, instance);
+    }
+
+    /**
+     * Gives the instance a table with limits of its own, capped at
+     * {@value ModuleAnalyzer#MAX_TABLE_ELEMENTS} elements: Chicory's {@code table.grow} updates the
+     * limits object of the {@link Table} it was built from, which belongs to the module shared by
+     * every call, so growth would otherwise leak into the next instance.
+     */
+    private static TableInstance privateTable(Table declared, int initialRef) {
+        TableLimits limits = declared.limits();
+        TableLimits own = new TableLimits(limits.min(), Math.min(limits.max(), ModuleAnalyzer.MAX_TABLE_ELEMENTS));
+        return new TableInstance(new Table(declared.elementType(), own, declared.initialize()), initialRef);
     }
 
     private EngineResult runKamiV1(CallState call, Instance instance, Memory memory) {
@@ -269,12 +285,12 @@ final class ChicoryCompiledModule implements CompiledModule {
 
     /** Maps anything thrown during a call to a failed result; Chicory's exceptions stop here. */
     private EngineResult classify(CallState call, Throwable t, Deadlines.Guard guard, CappedMemory memory) {
-        if (call.limitHit != null) {
-            return failure(call, ToolErrorKind.OUTPUT_TOO_LARGE, call.overflowMessage(call.limitHit));
-        }
         GuestAbort abort = find(t, GuestAbort.class);
         if (abort != null) {
             return failure(call, abort.kind(), abort.getMessage());
+        }
+        if (call.limitHit != null) {
+            return failure(call, ToolErrorKind.OUTPUT_TOO_LARGE, call.overflowMessage(call.limitHit));
         }
         if (find(t, StackOverflowError.class) != null || messageContains(t, "call stack exhausted")) {
             return failure(call, ToolErrorKind.STACK_EXHAUSTED, "tool '" + call.toolId + "' exhausted the call "

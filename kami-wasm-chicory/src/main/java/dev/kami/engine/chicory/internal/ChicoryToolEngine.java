@@ -26,12 +26,16 @@ public final class ChicoryToolEngine implements ToolEngine {
     /** Engine option: the most bytes copied from a read-only granted directory per call (default 64 MiB). */
     public static final String FS_MAX_COPY_BYTES = "fs.maxCopyBytes";
 
+    /** Engine option: the most bytes a {@code sandbox} scratch directory holds per call (default 64 MiB). */
+    public static final String FS_MAX_SCRATCH_BYTES = "fs.maxScratchBytes";
+
     private static final Logger LOG = LoggerFactory.getLogger(ChicoryToolEngine.class);
 
     private final boolean compiled;
     private final Deadlines deadlines = new Deadlines();
     private final HttpGateway http;
     private final long maxCopyBytes;
+    private final long maxScratchBytes;
     private volatile boolean closed;
 
     /**
@@ -49,6 +53,7 @@ public final class ChicoryToolEngine implements ToolEngine {
         long timeout = positive(config, EngineConfig.HTTP_TIMEOUT_MS, 10_000);
         long maxRequests = positive(config, EngineConfig.HTTP_MAX_REQUESTS, 16);
         this.maxCopyBytes = positive(config, FS_MAX_COPY_BYTES, 64L * 1024 * 1024);
+        this.maxScratchBytes = positive(config, FS_MAX_SCRATCH_BYTES, 64L * 1024 * 1024);
         this.http = new HttpGateway(maxResponse, timeout, (int) Math.min(Integer.MAX_VALUE, maxRequests));
     }
 
@@ -131,6 +136,10 @@ public final class ChicoryToolEngine implements ToolEngine {
 
     long maxCopyBytes() {
         return maxCopyBytes;
+    }
+
+    long maxScratchBytes() {
+        return maxScratchBytes;
     }
 
     private void checkOpen() {

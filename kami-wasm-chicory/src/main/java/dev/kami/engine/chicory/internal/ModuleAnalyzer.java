@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
 final class ModuleAnalyzer {
     static final String KAMI = "kami";
     static final String WASI = "wasi_snapshot_preview1";
+    /** The most elements a table may declare or grow to (each costs the host about 12 bytes per call). */
+    static final long MAX_TABLE_ELEMENTS = 100_000;
 
     private static final FunctionType I32_I32_TO_VOID = FunctionType.of(List.of(ValType.I32, ValType.I32), List.of());
     private static final FunctionType I32_I32_I32_TO_VOID =
@@ -145,6 +147,13 @@ final class ModuleAnalyzer {
             requireSignature(toolId, module, exports, "_initialize", VOID_TO_VOID, false);
         } else {
             requireSignature(toolId, module, exports, "_start", VOID_TO_VOID, true);
+        }
+        for (int i = 0; i < module.tableSection().tableCount(); i++) {
+            long min = module.tableSection().getTable(i).limits().min();
+            if (min > MAX_TABLE_ELEMENTS) {
+                throw new ModuleRejectedException("module of tool '" + toolId + "' declares table " + i + " with "
+                        + min + " initial elements, above KAMI's limit of " + MAX_TABLE_ELEMENTS);
+            }
         }
         MemoryLimits limits = module.memorySection()
                 .filter(s -> s.memoryCount() > 0)

@@ -57,7 +57,12 @@ final class WasiSandbox implements AutoCloseable {
         this.readOnly = readOnly;
     }
 
-    static WasiSandbox create(CallState call, long maxCopyBytes) {
+    /**
+     * @param maxCopyBytes the most bytes of a read-only granted directory copied in
+     * @param maxScratchBytes the most bytes a {@code sandbox} scratch directory may hold; writes
+     *     beyond fail inside the guest (no space), they never grow the host's heap further
+     */
+    static WasiSandbox create(CallState call, long maxCopyBytes, long maxScratchBytes) {
         EffectivePermissions p = call.invocation.permissions();
         WasiOptions.Builder options = WasiOptions.builder()
                 .withStdin(new ByteArrayInputStream(call.invocation.input()), false)
@@ -71,7 +76,13 @@ final class WasiSandbox implements AutoCloseable {
         env.forEach(options::withEnvironment);
         FileSystem fs = null;
         if (p.fsAccess() != FsAccess.NONE) {
-            fs = Jimfs.newFileSystem(Configuration.unix().toBuilder().setWorkingDirectory(MOUNT).build());
+            long maxSize = p.fsAccess() == FsAccess.READ_ONLY
+                    ? 2 * maxCopyBytes + 1024 * 1024 // room for small files rounded up to blocks
+                    : maxScratchBytes;
+            fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
+                    .setWorkingDirectory(MOUNT)
+                    .setMaxSize(maxSize)
+                    .build());
             Path mount = fs.getPath(MOUNT);
             try {
                 Files.createDirectories(mount);

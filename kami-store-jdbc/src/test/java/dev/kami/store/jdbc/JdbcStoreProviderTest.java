@@ -84,6 +84,16 @@ class JdbcStoreProviderTest {
     }
 
     @Test
+    void aFileThatIsNotASqliteDatabaseIsRefusedNamingIt() throws Exception {
+        Files.writeString(dir.resolve("registry.db"), "this is not a database, it is a text file of some length\n".repeat(100));
+
+        assertThatThrownBy(() -> new JdbcStoreProvider().open(new StoreConfig(dir, null, Map.of())))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(dir.resolve("registry.db").toString())
+                .hasMessageContaining("is a KAMI registry");
+    }
+
+    @Test
     void aBadOptionIsRefusedNamingItAndItsValue() {
         StoreConfig config = new StoreConfig(dir, null, Map.of("pool.size", "lots"));
 

@@ -74,7 +74,7 @@ public final class Database implements AutoCloseable {
             }
             return c;
         };
-        Connection writer;
+        Connection writer = null;
         try {
             writer = opener.open();
             try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
@@ -85,8 +85,12 @@ public final class Database implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
+            if (writer != null) {
+                ConnectionPool.closeQuietly(writer);
+            }
             throw new StoreException("cannot open the SQLite registry " + display + ": " + e.getMessage()
-                    + "; check that the file and its directory are writable and not on a network file system", e);
+                    + "; check that the file is a KAMI registry (a SQLite database), that it and its directory are"
+                    + " writable, and that it is not on a network file system", e);
         }
         return new Database(Dialect.SQLITE, display, new ConnectionPool(opener, readers, 30_000, display), writer, 0);
     }
@@ -290,9 +294,15 @@ public final class Database implements AutoCloseable {
     }
 
     private StoreException failure(String what, SQLException e) {
-        String hint = dialect.isTransient(e)
-                ? "another writer kept the registry busy; retry later, or raise the store option 'busy.timeout.ms'"
-                : "check the database server and its log; the registry was left unchanged";
+        String hint;
+        if (dialect.isTransient(e)) {
+            hint = "another writer kept the registry busy; retry later, or raise the store option 'busy.timeout.ms'";
+        } else if (dialect == Dialect.SQLITE) {
+            hint = "check that the file is a KAMI registry (a SQLite database), is writable and has free disk space;"
+                    + " the registry was left unchanged";
+        } else {
+            hint = "check the database server, its log and the user's rights on the schema; the registry was left unchanged";
+        }
         return new StoreException("registry " + displayUrl + " failed to " + what + ": " + e.getMessage()
                 + " (SQL state " + e.getSQLState() + "); " + hint, e);
     }

@@ -1,0 +1,183 @@
+package dev.kami.cli;
+
+import dev.kami.manifest.FsAccess;
+import dev.kami.policy.HostPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlTable;
+
+/**
+ * {@code $KAMI_HOME/config.toml}: the host policy, engine, store and registry index the CLI uses
+ * (ADR 0505). Every key is optional; an unknown key or a wrong type is an error that names it.
+ *
+ * <pre>
+ * [policy]
+ * require_signatures = true
+ * trusted_keys = ["&lt;64 hex&gt;"]
+ * max_memory_mb = 256
+ * max_execution_ms = 60000
+ * max_fuel = 0
+ * max_output_bytes = 16777216
+ * allowed_hosts = ["*"]
+ * allowed_env = []
+ * max_fs_access = "read-only"   # none | sandbox | read-only
+ *
+ * [engine]
+ * id = "chicory"
+ * mode = "compiled"             # compiled | interpreter
+ *
+ * [store]
+ * url = "jdbc:postgresql://db/kami"   # default: SQLite at $KAMI_HOME/registry.db
+ *
+ * [registry]
+ * index = "https://…/index.json"
+ * </pre>
+ */
+record CliConfig(HostPolicy policy, String engineId, String engineMode, String storeUrl, String registryIndex,
+        Path file) {
+    static final String FILE = "config.toml";
+
+    private static final Map<String, Set<String>> KEYS = Map.of(
+            "policy", Set.of("require_signatures", "trusted_keys", "max_memory_mb", "max_execution_ms", "max_fuel",
+                    "max_output_bytes", "allowed_hosts", "allowed_env", "max_fs_access"),
+            "engine", Set.of("id", "mode"),
+            "store", Set.of("url"),
+            "registry", Set.of("index"));
+
+    /** @return the configuration in {@code home/config.toml}, or the defaults when there is none */
+    static CliConfig load(Path home) {
+        Path file = home.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return new CliConfig(HostPolicy.defaults(), null, null, null, null, null);
+        }
+        TomlParseResult t;
+        try {
+            t = Toml.parse(file);
+        } catch (IOException e) {
+            throw Exit.failure("cannot read " + file + ": " + e.getMessage(), "check the file's permissions");
+        }
+        if (t.hasErrors()) {
+            throw bad(file, t.errors().get(0).toString());
+        }
+        for (String top : t.keySet()) {
+            Set<String> known = KEYS.get(top);
+            if (known == null || !t.isTable(top)) {
+                throw bad(file, "unknown table [" + top + "] (known: [policy], [engine], [store], [registry])");
+            }
+            for (String k : t.getTable(top).keySet()) {
+                if (!known.contains(k)) {
+                    throw bad(file, "unknown key '" + k + "' in [" + top + "] (known: " + String.join(", ",
+                            known.stream().sorted().toList()) + ")");
+                }
+            }
+        }
+        HostPolicy.Builder p = HostPolicy.builder();
+        TomlTable pol = t.getTable("policy");
+        try {
+            if (pol != null) {
+                List<String> keys = strings(file, pol, "trusted_keys");
+                if (keys != null) {
+                    p.trustKeys(keys.toArray(String[]::new));
+                }
+                if (bool(file, pol, "require_signatures")) {
+                    p.requireSignatures();
+                }
+                Long v;
+                if ((v = number(file, pol, "max_memory_mb")) != null) {
+                    p.maxMemoryMb(Math.toIntExact(v));
+                }
+                if ((v = number(file, pol, "max_execution_ms")) != null) {
+                    p.maxExecutionMs(v);
+                }
+                if ((v = number(file, pol, "max_fuel")) != null) {
+                    p.maxFuel(v);
+                }
+                if ((v = number(file, pol, "max_output_bytes")) != null) {
+                    p.maxOutputBytes(v);
+                }
+                List<String> hosts = strings(file, pol, "allowed_hosts");
+                if (hosts != null) {
+                    p.allowHosts(hosts.toArray(String[]::new));
+                }
+                List<String> env = strings(file, pol, "allowed_env");
+                if (env != null) {
+                    p.allowEnv(env.toArray(String[]::new));
+                }
+                String fs = string(file, pol, "max_fs_access");
+                if (fs != null) {
+                    p.maxFsAccess(FsAccess.fromLabel(fs).orElseThrow(() -> bad(file,
+                            "[policy] max_fs_access = \"" + fs + "\" (expected none, sandbox or read-only)")));
+                }
+            }
+            HostPolicy policy = p.build();
+            TomlTable eng = t.getTable("engine");
+            TomlTable store = t.getTable("store");
+            TomlTable reg = t.getTable("registry");
+            return new CliConfig(policy, eng == null ? null : string(file, eng, "id"),
+                    eng == null ? null : string(file, eng, "mode"), store == null ? null : string(file, store, "url"),
+                    reg == null ? null : string(file, reg, "index"), file);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw bad(file, e.getMessage());
+        }
+    }
+
+    private static Exit.CliException bad(Path file, String what) {
+        return Exit.usage("configuration " + file + ": " + what, "fix the file; docs/CLI.md lists every key");
+    }
+
+    private static boolean bool(Path file, TomlTable t, String key) {
+        if (!t.contains(key)) {
+            return false;
+        }
+        if (!t.isBoolean(key)) {
+            throw bad(file, key + " must be true or false");
+        }
+        return Boolean.TRUE.equals(t.getBoolean(key));
+    }
+
+    private static Long number(Path file, TomlTable t, String key) {
+        if (!t.contains(key)) {
+            return null;
+        }
+        if (!t.isLong(key)) {
+            throw bad(file, key + " must be an integer");
+        }
+        return t.getLong(key);
+    }
+
+    private static String string(Path file, TomlTable t, String key) {
+        if (!t.contains(key)) {
+            return null;
+        }
+        if (!t.isString(key)) {
+            throw bad(file, key + " must be a string");
+        }
+        return t.getString(key);
+    }
+
+    private static List<String> strings(Path file, TomlTable t, String key) {
+        if (!t.contains(key)) {
+            return null;
+        }
+        if (!t.isArray(key)) {
+            throw bad(file, key + " must be an array of strings");
+        }
+        TomlArray a = t.getArray(key);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            if (!(a.get(i) instanceof String s)) {
+                throw bad(file, key + " must be an array of strings");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,465 @@
+package dev.kami.cli;
+
+import dev.kami.InstallOptions;
+import dev.kami.InstalledTool;
+import dev.kami.Kami;
+import dev.kami.KamiException;
+import dev.kami.MetricsSnapshot;
+import dev.kami.ToolNotFoundException;
+import dev.kami.core.pkg.PackageReader;
+import dev.kami.core.pkg.ToolPackage;
+import dev.kami.manifest.FsAccess;
+import dev.kami.manifest.ToolManifest;
+import dev.kami.policy.Grants;
+import dev.kami.policy.HostPolicy;
+import dev.kami.policy.Permission;
+import dev.kami.spi.ToolRecord;
+import java.io.Console;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** The registry: install, list, inspect, uninstall, update, pin, enable, disable, grant, revoke, status. */
+final class RegistryCommands {
+    private RegistryCommands() {
+    }
+
+    @Command(name = "install", mixinStandardHelpOptions = true,
+            description = "Install a tool after showing the permissions it requests (--yes accepts them, for scripts).")
+    static final class Install implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Parameters(paramLabel = "<source>", description = "Package directory, .zip, https:// URL or owner/repo@tag")
+        String source;
+        @Option(names = "--force", description = "Reinstall over an installed tool of the same id")
+        boolean force;
+        @Option(names = {"-y", "--yes"}, description = "Grant the requested permissions without asking")
+        boolean yes;
+
+        @Override
+        public Integer call() {
+            Sources.Local src = Sources.resolve(root, source);
+            ToolPackage pkg = new PackageReader().read(src.path());
+            ToolManifest m = pkg.manifest();
+            if (!root.json) {
+                root.out.println(m.id() + " " + m.version() + "  " + m.description());
+                root.out.println("  from " + src.original());
+                root.out.println("  " + (pkg.signed() ? "signed by " + pkg.signerKey() : "unsigned"));
+                root.out.println("  requests:");
+                for (String line : Json.requestedLines(m.security())) {
+                    root.out.println("    " + line);
+                }
+            }
+            confirm(root, yes, "Grant these permissions and install " + m.id() + "?");
+            if (KamiCli.interactive() && !root.json) {
+                root.err.println("installing " + m.id() + " (checking and compiling its module)...");
+            }
+            InstalledTool t = root.kami().install(src.path().toString(), InstallOptions.defaults().withForce(force));
+            Sources.remember(root, t.id().value(), src);
+            Map<String, Object> j = Json.summary(t);
+            j.put("requested", Json.requested(m.security()));
+            j.put("grants", t.grants().texts());
+            String text = "installed " + t.id() + " " + t.record().version() + " (MCP name " + t.mcpName() + ")";
+            if (m.security().fsAccess() == FsAccess.READ_ONLY) {
+                text += "\nnote: read-only file access needs a directory: kami grant " + t.id() + " fs:read-only:DIR";
+            }
+            root.print(j, text);
+            return Exit.OK;
+        }
+    }
+
+    /** Asks y/N on a terminal; refuses without a terminal unless --yes. */
+    static void confirm(KamiCli root, boolean yes, String question) {
+        if (yes) {
+            return;
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw Exit.refused("not installed: the permissions above need your consent, and this run is not"
+                    + " interactive", "pass --yes to grant them (kami install --yes <source>)");
+        }
+        String answer = console.readLine("%s [y/N] ", question);
+        if (answer == null || !answer.trim().toLowerCase(Locale.ROOT).matches("y|yes")) {
+            throw Exit.refused("not installed: permissions not granted", "answer y to install, or pass --yes");
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the installed tools.")
+    static final class ListTools implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Option(names = "--name", paramLabel = "TEXT", description = "Only tools whose id or name contains TEXT")
+        String filter;
+
+        @Override
+        public Integer call() {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            List<InstalledTool> tools = root.kami().list();
+            for (InstalledTool t : tools) {
+                String f = filter == null ? null : filter.toLowerCase(Locale.ROOT);
+                if (f != null && !t.id().value().contains(f) && !t.record().name().toLowerCase(Locale.ROOT).contains(f)) {
+                    continue;
+                }
+                rows.add(Json.summary(t));
+                text.append(String.format("%-32s %-10s %-8s %-8s %s%n", t.id(), t.record().version(),
+                        t.enabled() ? "enabled" : "disabled", t.record().signed() ? "signed" : "unsigned",
+                        t.record().description()));
+            }
+            if (!root.json && rows.isEmpty()) {
+                root.out.println(filter == null ? "no tools installed; install one with 'kami install <package-dir>'"
+                        : "no installed tool matches '" + filter + "'");
+                return Exit.OK;
+            }
+            root.print(rows, String.format("%-32s %-10s %-8s %-8s %s%n", "ID", "VERSION", "STATE", "SIGNED",
+                    "DESCRIPTION") + text.toString().stripTrailing());
+            return Exit.OK;
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Show everything about an installed tool: manifest, ABI, digest, signature, grants,"
+                    + " effective permissions, limits, engine.")
+    static final class Inspect implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Parameters(paramLabel = "<id>", description = "Tool id or MCP name")
+        String id;
+
+        @Override
+        public Integer call() {
+            Kami kami = root.kami();
+            InstalledTool t = kami.tool(id);
+            String engine = kami.engineDescription();
+            ToolRecord r = t.record();
+            var e = t.effective();
+            StringBuilder s = new StringBuilder();
+            s.append(t.id()).append(' ').append(r.version()).append("  (").append(r.name()).append(")  ")
+                    .append(r.enabled() ? "enabled" : "disabled").append('\n');
+            row(s, "title", t.manifest().title() == null ? "-" : t.manifest().title());
+            row(s, "description", r.description());
+            row(s, "MCP name", t.mcpName());
+            row(s, "ABI", t.abi().label());
+            row(s, "module", t.manifest().wasm() + ", " + r.moduleSize() + " bytes, sha256 " + r.moduleSha256());
+            row(s, "signature", r.signed() ? r.signature() : "unsigned");
+            row(s, "signer", r.signed() ? r.signerKey() : "-");
+            row(s, "source", r.source());
+            row(s, "installed", r.installedAt() + " (updated " + r.updatedAt() + ")");
+            row(s, "pinned", r.pinnedVersion() == null ? "no" : r.pinnedVersion());
+            s.append("requested:\n");
+            for (String line : Json.requestedLines(t.manifest().security())) {
+                s.append("    ").append(line).append('\n');
+            }
+            row(s, "granted", String.join(", ", t.grants().texts()));
+            row(s, "effective fs", e.fsAccess().label() + (e.fsDirectory() == null ? "" : " " + e.fsDirectory()));
+            row(s, "effective net", e.netAllowList().isEmpty() ? "none" : String.join(", ", e.netAllowList()));
+            row(s, "effective env", e.envAllowList().isEmpty() ? "none" : String.join(", ", e.envAllowList()));
+            row(s, "limits", "memory " + e.maxMemoryMb() + " MiB, time " + e.maxExecutionMs() + " ms, output "
+                    + e.maxOutputBytes() + " bytes, fuel " + (e.maxFuel() == 0 ? "unlimited" : e.maxFuel()));
+            row(s, "engine", engine);
+            row(s, "fuel", Json.fuelNote(e, engine));
+            row(s, "input schema", t.inputSchema());
+            if (t.manifest().outputSchema() != null) {
+                row(s, "output schema", t.manifest().outputSchema());
+            }
+            s.append("manifest (tool.toml):\n");
+            for (String line : r.manifestToml().split("\n")) {
+                s.append("    ").append(line).append('\n');
+            }
+            root.print(Json.full(t, engine), s.toString().stripTrailing());
+            return Exit.OK;
+        }
+
+        private static void row(StringBuilder s, String key, String value) {
+            s.append(String.format("  %-14s %s%n", key + ":", value));
+        }
+    }
+
+    @Command(name = "uninstall", mixinStandardHelpOptions = true, description = "Remove an installed tool.")
+    static final class Uninstall implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Parameters(paramLabel = "<id>", description = "Tool id or MCP name")
+        String id;
+
+        @Override
+        public Integer call() {
+            InstalledTool t = root.kami().tool(id);
+            root.kami().uninstall(t.id().value());
+            Sources.forget(root, t.id().value());
+            root.print(Map.of("uninstalled", t.id().value()), "uninstalled " + t.id());
+            return Exit.OK;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = "Update a tool from a source (default: where it was installed from), or every tool"
+                    + " with --all. Grants are kept; a pinned tool stays at its version.")
+    static final class Update implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Target target;
+        @Option(names = "--force", description = "Reinstall even when the version is the same")
+        boolean force;
+
+        static final class Target {
+            @Option(names = "--all", required = true, description = "Update every installed tool from its source")
+            boolean all;
+            @Parameters(arity = "1..2", paramLabel = "<id> [<source>]", description = "Tool id, then optionally"
+                    + " the package to update from")
+            List<String> idAndSource;
+        }
+
+        @Override
+        public Integer call() {
+            Kami kami = root.kami();
+            List<Map<String, Object>> results = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            int code = Exit.OK;
+            if (target.all) {
+                for (InstalledTool t : kami.list()) {
+                    try {
+                        results.add(update(kami, t, null, text));
+                    } catch (KamiException | Exit.CliException e) {
+                        int c = Exit.codeOf(e);
+                        code = Math.max(code, c);
+                        results.add(Map.of("id", t.id().value(), "error", String.valueOf(e.getMessage())));
+                        text.append(t.id()).append(": failed: ").append(e.getMessage()).append('\n');
+                    }
+                }
+                if (results.isEmpty()) {
+                    text.append("no tools installed");
+                }
+            } else {
+                String id = target.idAndSource.get(0);
+                String source = target.idAndSource.size() > 1 ? target.idAndSource.get(1) : null;
+                results.add(update(kami, kami.tool(id), source, text));
+            }
+            if (code != Exit.OK && !root.json) {
+                root.err.print(text);
+                root.err.println("kami: some tools could not be updated");
+                root.err.println("hint: update them one by one with 'kami update <id> <source>'");
+                return code;
+            }
+            root.print(target.all ? results : results.get(0), text.toString().stripTrailing());
+            return code;
+        }
+
+        private Map<String, Object> update(Kami kami, InstalledTool t, String source, StringBuilder text) {
+            String id = t.id().value();
+            String from = source != null ? source : Sources.sourceOf(root, id, t.record().source());
+            Sources.Local src = Sources.resolve(root, from);
+            String before = t.record().version().toString();
+            InstalledTool after = kami.update(id, src.path().toString(), InstallOptions.defaults().withForce(force));
+            Sources.remember(root, id, src);
+            String now = after.record().version().toString();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("from", before);
+            m.put("to", now);
+            m.put("source", src.original());
+            m.put("updated", !after.record().equals(t.record()));
+            text.append(id).append(": ").append(before.equals(now) ? (after.record().equals(t.record())
+                    ? "up to date at " + now : "reinstalled " + now) : before + " -> " + now).append('\n');
+            return m;
+        }
+    }
+
+    @Command(name = "pin", mixinStandardHelpOptions = true,
+            description = "Pin a tool at a version (default: its current one) so update leaves it; --unpin releases it.")
+    static final class Pin implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Option(names = "--unpin", description = "Remove the pin")
+        boolean unpin;
+        @Parameters(index = "0", paramLabel = "<id>", description = "Tool id or MCP name")
+        String id;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "version", description = "SemVer version to pin")
+        String version;
+
+        @Override
+        public Integer call() {
+            InstalledTool t = root.kami().tool(id);
+            if (unpin) {
+                if (version != null) {
+                    throw Exit.usage("--unpin takes no version", "kami pin --unpin " + t.id());
+                }
+                root.kami().pin(t.id().value(), null);
+                root.print(Map.of("id", t.id().value(), "pinned_version", "none"), "unpinned " + t.id());
+                return Exit.OK;
+            }
+            String v = version != null ? version : t.record().version().toString();
+            root.kami().pin(t.id().value(), v);
+            root.print(Map.of("id", t.id().value(), "pinned_version", v), "pinned " + t.id() + " at " + v);
+            return Exit.OK;
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled tool.")
+    static final class Enable implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Parameters(paramLabel = "<id>", description = "Tool id or MCP name")
+        String id;
+
+        @Override
+        public Integer call() {
+            root.kami().enable(id);
+            String tid = root.kami().tool(id).id().value();
+            root.print(Map.of("id", tid, "enabled", true), "enabled " + tid);
+            return Exit.OK;
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = "Disable a tool: calls are refused and MCP clients no longer see it.")
+    static final class Disable implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Parameters(paramLabel = "<id>", description = "Tool id or MCP name")
+        String id;
+
+        @Override
+        public Integer call() {
+            root.kami().disable(id);
+            String tid = root.kami().tool(id).id().value();
+            root.print(Map.of("id", tid, "enabled", false), "disabled " + tid);
+            return Exit.OK;
+        }
+    }
+
+    static Permission[] permissions(List<String> texts) {
+        List<Permission> out = new ArrayList<>();
+        for (String t : texts) {
+            try {
+                out.add(Permission.parse(t));
+            } catch (IllegalArgumentException e) {
+                throw Exit.usage(e.getMessage(), "permissions are net:HOST, env:NAME, fs:none, fs:sandbox or"
+                        + " fs:read-only:DIR");
+            }
+        }
+        return out.toArray(Permission[]::new);
+    }
+
+    static int showGrants(KamiCli root, String verb, String id, Grants g) {
+        InstalledTool t = root.kami().tool(id);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", t.id().value());
+        m.put("grants", g.texts());
+        m.put("effective", Json.effective(t.effective()));
+        var e = t.effective();
+        root.print(m, verb + " " + t.id() + "\n  granted:   " + String.join(", ", g.texts()) + "\n  effective: fs "
+                + e.fsAccess().label() + (e.fsDirectory() == null ? "" : " " + e.fsDirectory()) + "; net "
+                + (e.netAllowList().isEmpty() ? "none" : String.join(", ", e.netAllowList())) + "; env "
+                + (e.envAllowList().isEmpty() ? "none" : String.join(", ", e.envAllowList()))
+                + "\n  (effective = requested by the tool, granted, and allowed by the host policy)");
+        return Exit.OK;
+    }
+
+    @Command(name = "grant", mixinStandardHelpOptions = true,
+            description = "Grant permissions to a tool (within what it requests and the host policy allows).")
+    static final class Grant implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Parameters(index = "0", paramLabel = "<id>", description = "Tool id or MCP name")
+        String id;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "<permission>",
+                description = "net:HOST, env:NAME, fs:none, fs:sandbox or fs:read-only:DIR")
+        List<String> permissions;
+
+        @Override
+        public Integer call() {
+            Permission[] p = permissions(permissions);
+            return showGrants(root, "granted", id, root.kami().grant(id, p));
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke permissions from a tool.")
+    static final class Revoke implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Parameters(index = "0", paramLabel = "<id>", description = "Tool id or MCP name")
+        String id;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "<permission>",
+                description = "net:HOST, env:NAME, fs:none, fs:sandbox or fs:read-only:DIR")
+        List<String> permissions;
+
+        @Override
+        public Integer call() {
+            Permission[] p = permissions(permissions);
+            return showGrants(root, "revoked from", id, root.kami().revoke(id, p));
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Show the registry's counts, the home, engine, store, policy and metrics.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+
+        @Override
+        public Integer call() {
+            Kami kami = root.kami();
+            List<InstalledTool> tools = kami.list();
+            long enabled = tools.stream().filter(InstalledTool::enabled).count();
+            long signed = tools.stream().filter(t -> t.record().signed()).count();
+            HostPolicy p = kami.policy();
+            CliConfig c = root.config();
+            String store = c.storeUrl() != null ? redact(c.storeUrl())
+                    : "sqlite " + root.home().resolve("registry.db");
+            MetricsSnapshot ms = kami.metrics();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", new KamiCli.Version().getVersion()[0]);
+            m.put("home", root.home().toString());
+            m.put("config", c.file() == null ? null : c.file().toString());
+            m.put("store", store);
+            m.put("engine", kami.engineDescription());
+            m.put("tools", Map.of("installed", tools.size(), "enabled", enabled, "disabled", tools.size() - enabled,
+                    "signed", signed));
+            Map<String, Object> pol = new LinkedHashMap<>();
+            pol.put("require_signatures", p.requireSignatures());
+            pol.put("trusted_keys", List.copyOf(p.trustedKeys()));
+            pol.put("max_memory_mb", p.maxMemoryMb());
+            pol.put("max_execution_ms", p.maxExecutionMs());
+            pol.put("allowed_hosts", p.allowedHosts());
+            pol.put("max_fs_access", p.maxFsAccess().label());
+            m.put("policy", pol);
+            m.put("metrics", Map.of("compilations", ms.compilations(), "cache_hits", ms.cacheHits(), "cache_misses",
+                    ms.cacheMisses(), "cached_modules", ms.cachedModules(), "rejected", ms.rejected(), "in_flight",
+                    ms.inFlight(), "queued", ms.queued()));
+            String text = String.join("\n",
+                    (String) m.get("version"),
+                    "home:     " + root.home() + (c.file() == null ? " (no config.toml)" : " (config " + c.file() + ")"),
+                    "store:    " + store,
+                    "engine:   " + kami.engineDescription(),
+                    "tools:    " + tools.size() + " installed, " + enabled + " enabled, " + (tools.size() - enabled)
+                            + " disabled, " + signed + " signed",
+                    "policy:   signatures " + (p.requireSignatures() ? "required (" + p.trustedKeys().size()
+                            + " trusted keys)" : "optional") + ", memory <= " + p.maxMemoryMb() + " MiB, time <= "
+                            + p.maxExecutionMs() + " ms, hosts " + p.allowedHosts() + ", fs <= "
+                            + p.maxFsAccess().label(),
+                    "metrics:  " + ms.compilations() + " compilations, " + ms.cachedModules() + " cached modules, "
+                            + ms.rejected() + " rejected calls (this process)");
+            root.print(m, text);
+            return Exit.OK;
+        }
+
+        private static String redact(String url) {
+            return url.replaceAll("(password=)[^&;]*", "$1***").replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
+        }
+    }
+
+    /** A not-found error for a tool id, as the library words it. */
+    static ToolNotFoundException notInstalled(String id) {
+        return new ToolNotFoundException("no tool '" + id + "' is installed");
+    }
+}

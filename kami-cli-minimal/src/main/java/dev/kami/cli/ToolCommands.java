@@ -1,0 +1,149 @@
+package dev.kami.cli;
+
+import dev.kami.CallOptions;
+import dev.kami.InstalledTool;
+import dev.kami.LogEntry;
+import dev.kami.ToolResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** Calling tools: {@code kami run} (without installing) and {@code kami exec} (an installed tool). */
+final class ToolCommands {
+    private ToolCommands() {
+    }
+
+    /** The JSON arguments: positional, {@code -f file} or {@code -f -} (stdin); {@code {}} when none. */
+    static String arguments(KamiCli root, String positional, String file) {
+        if (positional != null && file != null) {
+            throw Exit.usage("give the arguments either as JSON or with -f, not both", "kami exec <id> '{\"k\":\"v\"}'"
+                    + " or kami exec <id> -f args.json");
+        }
+        if (file == null) {
+            return positional == null ? "{}" : positional;
+        }
+        try {
+            if (file.equals("-")) {
+                return new String(root.in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            Path p = Path.of(file);
+            if (!Files.isRegularFile(p)) {
+                throw Exit.notFound("arguments file " + p + " does not exist", "give a JSON file, or -f - for stdin");
+            }
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw Exit.failure("cannot read the arguments from " + file + ": " + e.getMessage(), null);
+        }
+    }
+
+    /** Prints a result; a tool error becomes exit code 1 with its message on stderr. */
+    static int show(KamiCli root, ToolResult r) {
+        if (root.verbose) {
+            for (LogEntry l : r.logs()) {
+                root.err.println("[tool log " + l.level() + "] " + l.message());
+            }
+        }
+        if (root.json) {
+            root.out.println(Json.write(Json.result(r)));
+            return r.isError() ? Exit.TOOL_ERROR : Exit.OK;
+        }
+        if (r.isError()) {
+            root.err.println("kami: tool error (" + r.errorKind().name().toLowerCase(java.util.Locale.ROOT) + "): "
+                    + r.text().strip());
+            root.err.println("hint: " + (r.errorKind() == dev.kami.ToolErrorKind.INVALID_ARGUMENTS
+                    ? "'kami inspect <id>' shows the tool's input schema"
+                    : "run with --verbose to see the tool's logs"));
+            return Exit.TOOL_ERROR;
+        }
+        root.out.println(r.text());
+        return Exit.OK;
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run a package or a bare .wasm once, without installing it (permissions: what the"
+                    + " manifest requests, within the host policy; a bare .wasm gets none).")
+    static final class Run implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Parameters(index = "0", paramLabel = "<package-dir|file.wasm>", description = "Package directory, .zip or .wasm")
+        Path target;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "json", description = "Arguments, a JSON object")
+        String json;
+        @Option(names = "-f", paramLabel = "FILE", description = "Read the arguments from FILE (- for stdin)")
+        String file;
+        @Option(names = "--timeout", paramLabel = "MS", description = "Deadline in ms (at most the tool's own)")
+        Long timeoutMs;
+
+        @Override
+        public Integer call() {
+            if (!Files.exists(target)) {
+                throw Exit.notFound(target + " does not exist", "give a package directory (with tool.toml) or a .wasm");
+            }
+            String args = arguments(root, json, file);
+            return show(root, root.scratchKami().run(target, args, options(timeoutMs)));
+        }
+    }
+
+    static CallOptions options(Long timeoutMs) {
+        if (timeoutMs == null) {
+            return CallOptions.defaults();
+        }
+        if (timeoutMs <= 0) {
+            throw Exit.usage("--timeout must be a positive number of milliseconds, got " + timeoutMs, null);
+        }
+        return CallOptions.defaults().withTimeout(java.time.Duration.ofMillis(timeoutMs));
+    }
+
+    @Command(name = "exec", mixinStandardHelpOptions = true, description = "Call an installed tool.")
+    static final class Exec implements Callable<Integer> {
+        @ParentCommand
+        KamiCli root;
+        @Parameters(index = "0", paramLabel = "<id>", description = "Tool id (dev.kami.echo) or MCP name")
+        String id;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "json", description = "Arguments, a JSON object")
+        String json;
+        @Option(names = "-f", paramLabel = "FILE", description = "Read the arguments from FILE (- for stdin)")
+        String file;
+        @Option(names = "--timeout", paramLabel = "MS", description = "Deadline in ms (at most the tool's own)")
+        Long timeoutMs;
+
+        @Override
+        public Integer call() {
+            String args = arguments(root, json, file);
+            InstalledTool t = root.kami().tool(id);
+            if (!t.enabled()) {
+                throw Exit.refused("tool " + t.id() + " is disabled", "enable it with 'kami enable " + t.id() + "'");
+            }
+            warm(root, t);
+            return show(root, root.kami().call(t.id().value(), args, options(timeoutMs)));
+        }
+    }
+
+    /**
+     * Compiles the tool's module before the call when its recorded package is still on disk with
+     * the same module: the library counts compilation against the call's deadline, and a cold
+     * compile in a fresh CLI process can exceed a short max_execution_ms (ADR 0503). Best effort.
+     */
+    static void warm(KamiCli root, InstalledTool t) {
+        try {
+            Path src = Path.of(t.record().source());
+            if (!Files.isDirectory(src)) {
+                return;
+            }
+            var pkg = new dev.kami.core.pkg.PackageReader().read(src);
+            if (pkg.sha256().equals(t.record().moduleSha256())) {
+                root.kami().validate(src);
+            }
+        } catch (RuntimeException e) {
+            if (root.verbose) {
+                root.err.println("kami: no warm-up compile for " + t.id() + ": " + e.getMessage());
+            }
+        }
+    }
+}

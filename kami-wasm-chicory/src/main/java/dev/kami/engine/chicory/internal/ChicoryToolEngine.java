@@ -119,6 +119,7 @@ public final class ChicoryToolEngine implements ToolEngine {
         if (!closed) {
             closed = true;
             deadlines.close();
+            http.close();
         }
     }
 

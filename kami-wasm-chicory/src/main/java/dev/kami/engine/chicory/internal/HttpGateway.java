@@ -3,6 +3,7 @@ package dev.kami.engine.chicory.internal;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -21,6 +22,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -38,6 +43,13 @@ final class HttpGateway {
     private final long timeoutMs;
     private final int maxRequests;
     private volatile HttpClient client;
+    /** Name lookups run here, so a slow resolver cannot hold a call past its deadline. */
+    private final ThreadPoolExecutor dns = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "kami-chicory-dns");
+                t.setDaemon(true);
+                return t;
+            });
 
     HttpGateway(long maxResponseBytes, long timeoutMs, int maxRequests) {
         this.maxResponseBytes = maxResponseBytes;
@@ -137,7 +149,11 @@ final class HttpGateway {
                 return error("invalid_request", "url must name a host and carry no user info: '" + uri + "'");
             }
             int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
-            NetGuard.Verdict verdict = NetGuard.check(grant, uri.getHost(), port);
+            long lookupMs = Math.min(timeoutMs, TimeUnit.NANOSECONDS.toMillis(call.invocation.remainingNanos()));
+            if (lookupMs <= 0) {
+                return error("timeout", "no time left before the call's deadline");
+            }
+            NetGuard.Verdict verdict = NetGuard.check(grant, uri.getHost(), port, host -> resolve(host, lookupMs));
             if (!verdict.allowed()) {
                 return error(verdict.errorKind(), (hop > 0 ? "redirect refused: " : "") + verdict.denial());
             }
@@ -203,6 +219,34 @@ final class HttpGateway {
             }
             return success(status, response.headers(), response.body());
         }
+    }
+
+    private InetAddress[] resolve(String host, long budgetMs) throws IOException {
+        Future<InetAddress[]> lookup;
+        try {
+            lookup = dns.submit(() -> InetAddress.getAllByName(host));
+        } catch (RejectedExecutionException e) {
+            throw new IOException("too many DNS lookups in progress, try again");
+        }
+        try {
+            return lookup.get(budgetMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            lookup.cancel(true);
+            throw new ChicoryInterruptedException("interrupted during a DNS lookup", e);
+        } catch (TimeoutException e) {
+            lookup.cancel(true);
+            throw new IOException("DNS lookup took longer than " + budgetMs + " ms");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(String.valueOf(e.getCause()), e.getCause());
+        }
+    }
+
+    /** Stops the lookup threads; idempotent. */
+    void close() {
+        dns.shutdownNow();
     }
 
     private static String success(int status, HttpHeaders headers, byte[] body) {

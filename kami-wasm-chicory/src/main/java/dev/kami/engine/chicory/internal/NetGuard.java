@@ -1,6 +1,7 @@
 package dev.kami.engine.chicory.internal;
 
 import dev.kami.policy.NetPatterns;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -27,7 +28,12 @@ final class NetGuard {
         }
     }
 
-    static Verdict check(List<String> grant, String rawHost, int port) {
+    /** Looks a host name up; an IP literal is parsed, never looked up. */
+    interface Resolver {
+        InetAddress[] resolve(String host) throws IOException;
+    }
+
+    static Verdict check(List<String> grant, String rawHost, int port, Resolver resolver) {
         String host = rawHost.toLowerCase(Locale.ROOT);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
@@ -41,9 +47,11 @@ final class NetGuard {
         InetAddress[] addresses;
         try {
             // an IP literal is parsed, not looked up; a name is resolved once, here
-            addresses = InetAddress.getAllByName(host);
+            addresses = literal ? InetAddress.getAllByName(host) : resolver.resolve(host);
         } catch (UnknownHostException e) {
             return new Verdict("cannot resolve host '" + host + "'", "io");
+        } catch (IOException e) {
+            return new Verdict("cannot resolve host '" + host + "': " + e.getMessage(), "io");
         } catch (RuntimeException e) {
             return new Verdict("invalid host '" + host + "': " + e.getMessage(), "invalid_request");
         }

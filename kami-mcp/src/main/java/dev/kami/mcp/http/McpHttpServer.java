@@ -27,12 +27,14 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,6 +63,7 @@ public final class McpHttpServer implements Server {
     private static final String SESSION_HEADER = "Mcp-Session-Id";
     private static final String VERSION_HEADER = "MCP-Protocol-Version";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte[] COMMENT = ":\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final McpServer mcp;
     private final String path;
@@ -76,6 +79,7 @@ public final class McpHttpServer implements Server {
     private final int maxSessions;
     private final int maxStreams;
     private final long idleTimeoutMs;
+    private final long keepAliveMs;
     private final boolean closeMcpServer;
     private final Map<String, HttpSession> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger openStreams = new AtomicInteger();
@@ -103,6 +107,7 @@ public final class McpHttpServer implements Server {
         this.maxRequestBytes = b.maxRequestBytes > 0 ? b.maxRequestBytes : mcp.maxMessageBytes();
         this.maxSessions = b.maxSessions;
         this.idleTimeoutMs = b.sessionIdleTimeout.toMillis();
+        this.keepAliveMs = b.keepAlive.toMillis();
         this.closeMcpServer = b.closeMcpServer;
         this.maxStreams = Math.max(1, b.threads / 2);
         java.util.HashSet<String> hosts = new java.util.HashSet<>(LOCAL_HOSTS);
@@ -363,7 +368,7 @@ public final class McpHttpServer implements Server {
             }
         }
         if (m.isModern() || isModernHeader(h.getFirst(VERSION_HEADER)) && !"initialize".equals(m.method())) {
-            postModern(ex, m, json);
+            postModern(ex, m, json, sse);
         } else {
             postLegacy(ex, m, json);
         }
@@ -373,7 +378,7 @@ public final class McpHttpServer implements Server {
         return v != null && v.compareTo(ProtocolVersions.V2026_07_28) >= 0;
     }
 
-    private void postModern(HttpExchange ex, IncomingMessage m, boolean json) throws IOException {
+    private void postModern(HttpExchange ex, IncomingMessage m, boolean json, boolean sse) throws IOException {
         Headers h = ex.getRequestHeaders();
         if (m.isRequest()) {
             String mismatch = headerMismatch(h, m);
@@ -383,10 +388,91 @@ public final class McpHttpServer implements Server {
             }
         }
         McpSession session = mcp.openSession(null);
-        session.handle(m).whenCompleteAsync((reply, failure) -> {
+        CompletableFuture<McpReply> reply = session.handle(m);
+        if (reply.isDone() || !sse) {
+            reply.whenCompleteAsync((r, failure) -> {
+                session.close();
+                respond(ex, r, failure, json, true, null);
+            }, responder);
+            return;
+        }
+        // A call still running: answer on an SSE stream so that the client closing it (the
+        // 2026-07-28 cancellation signal) is noticed by the keep-alive writes and cancels the call.
+        StreamedCall streamed = new StreamedCall(ex, session);
+        streamed.open();
+        reply.whenCompleteAsync(streamed::finish, responder);
+    }
+
+    /** A modern request answered on an SSE stream while it runs; a failed write cancels it. */
+    private final class StreamedCall {
+        private final HttpExchange ex;
+        private final McpSession session;
+        private OutputStream out; // guarded by this
+        private boolean done; // guarded by this
+        private ScheduledFuture<?> keepAlive;
+
+        StreamedCall(HttpExchange ex, McpSession session) {
+            this.ex = ex;
+            this.session = session;
+        }
+
+        void open() throws IOException {
+            Headers h = ex.getResponseHeaders();
+            h.set("Content-Type", "text/event-stream");
+            h.set("Cache-Control", "no-cache");
+            h.set("X-Accel-Buffering", "no");
+            synchronized (this) {
+                ex.sendResponseHeaders(200, 0);
+                out = ex.getResponseBody();
+                out.write(COMMENT);
+                out.flush();
+            }
+            keepAlive = sweeper.scheduleWithFixedDelay(this::ping, keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
+        }
+
+        private void ping() {
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                try {
+                    out.write(COMMENT);
+                    out.flush();
+                    return;
+                } catch (IOException e) {
+                    done = true;
+                    LOG.debug("client closed the response stream; cancelling the request: {}", e.toString());
+                }
+            }
+            keepAlive.cancel(false);
+            session.close(); // cancels the call; its reply is dropped
+            ex.close();
+        }
+
+        void finish(McpReply reply, Throwable failure) {
+            if (keepAlive != null) {
+                keepAlive.cancel(false);
+            }
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                done = true;
+                try {
+                    if (failure != null) {
+                        LOG.error("MCP request failed", failure);
+                    } else if (reply.isPresent()) {
+                        out.write(("event: message\ndata: " + reply.json() + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                    out.close();
+                } catch (IOException e) {
+                    LOG.debug("could not send the MCP response: {}", e.toString());
+                } finally {
+                    ex.close();
+                }
+            }
             session.close();
-            respond(ex, reply, failure, json, true, null);
-        }, responder);
+        }
     }
 
     private static String headerMismatch(Headers h, IncomingMessage m) {
@@ -728,6 +814,7 @@ public final class McpHttpServer implements Server {
         private int maxSessions = 1024;
         private Duration sessionIdleTimeout = Duration.ofMinutes(30);
         private boolean closeMcpServer;
+        private Duration keepAlive = Duration.ofMillis(500);
 
         private Builder(McpServer mcp) {
             this.mcp = Objects.requireNonNull(mcp, "mcp");
@@ -817,6 +904,18 @@ public final class McpHttpServer implements Server {
                 throw new IllegalArgumentException("sessionIdleTimeout must be positive, got " + d);
             }
             this.sessionIdleTimeout = d;
+            return this;
+        }
+
+        /**
+         * How often an SSE comment is written while a modern request runs (default 500 ms); a
+         * failed write means the client closed the stream, which cancels the request.
+         */
+        public Builder keepAlive(Duration d) {
+            if (d.toMillis() < 10) {
+                throw new IllegalArgumentException("keepAlive must be at least 10 ms, got " + d);
+            }
+            this.keepAlive = d;
             return this;
         }
 

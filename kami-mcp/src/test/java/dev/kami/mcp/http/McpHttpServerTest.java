@@ -34,14 +34,20 @@ import tools.jackson.databind.JsonNode;
 @Timeout(60)
 class McpHttpServerTest {
     private final FakeKami kami = FakeKami.standard();
-    private final McpServer mcp = McpServer.builder(kami).build();
+    private final java.util.concurrent.BlockingQueue<String> cancelled = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final McpServer mcp = McpServer.builder(kami).listener(new dev.kami.mcp.protocol.McpServerListener() {
+        @Override
+        public void callCancelled(String toolName, Duration sinceCancel) {
+            cancelled.add(toolName);
+        }
+    }).build();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private McpHttpServer http;
     private URI endpoint;
 
     @BeforeEach
     void start() {
-        http = McpHttpServer.builder(mcp).maxRequestBytes(4096).allowedOrigins(List.of("https://app.example.com")).start();
+        http = McpHttpServer.builder(mcp).maxRequestBytes(4096).keepAlive(Duration.ofMillis(50)).allowedOrigins(List.of("https://app.example.com")).start();
         endpoint = URI.create(http.address());
     }
 
@@ -274,7 +280,8 @@ class McpHttpServerTest {
         HttpResponse<String> r = send(modern("tools/call", "dev_test_echo", modernCall("dev_test_echo", "{\"message\":\"x\"}")));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Mcp-Session-Id")).isEmpty();
-        JsonNode result = Rpc.parse(r.body()).path("result");
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).isEqualTo("text/event-stream");
+        JsonNode result = Rpc.body(r).path("result");
         assertThat(result.path("resultType").asString()).isEqualTo("complete");
         assertThat(result.path("structuredContent").path("message").asString()).isEqualTo("x");
         String b64 = "=?base64?" + Base64.getEncoder().encodeToString("dev_test_echo".getBytes(StandardCharsets.UTF_8)) + "?=";
@@ -332,6 +339,26 @@ class McpHttpServerTest {
     }
 
     @Test
+    void closingAModernResponseStreamCancelsTheCall() throws Exception {
+        HttpRequest req = modern("tools/call", "dev_test_slow", request(1, "tools/call", "{" + MODERN_META
+                + ",\"name\":\"dev_test_slow\"}")).build();
+        HttpResponse<InputStream> r = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).isEqualTo("text/event-stream");
+        InputStream body = r.body();
+        assertThat(body.read()).isEqualTo(':'); // the first keep-alive comment: the call runs
+        body.close();
+        assertThat(cancelled.poll(10, TimeUnit.SECONDS)).isEqualTo("dev_test_slow");
+        assertThat(kami.slowStoppedAtNanos).isNotZero();
+    }
+
+    @Test
+    void aModernCallAnsweredAtOnceIsPlainJson() throws Exception {
+        HttpResponse<String> r = send(modern("tools/call", "nope", modernCall("nope", "{}")));
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).isEqualTo("application/json");
+    }
+
+    @Test
     void sixtyFourConcurrentCallsAreAllAnswered() throws Exception {
         String sid = initSession();
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
@@ -344,7 +371,7 @@ class McpHttpServerTest {
         for (int i = 0; i < 64; i++) {
             HttpResponse<String> r = calls.get(i).get(30, TimeUnit.SECONDS);
             assertThat(r.statusCode()).isEqualTo(200);
-            JsonNode j = Rpc.parse(r.body());
+            JsonNode j = Rpc.body(r);
             assertThat(j.path("id").asInt()).isEqualTo(i);
             assertThat(j.path("result").path("structuredContent").path("message").asString()).isEqualTo("n" + i);
         }

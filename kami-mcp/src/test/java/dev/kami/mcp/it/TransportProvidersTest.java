@@ -84,7 +84,7 @@ class TransportProvidersTest {
                     .build();
             HttpResponse<String> resp = client.send(r, HttpResponse.BodyHandlers.ofString());
             assertThat(resp.statusCode()).isEqualTo(200);
-            assertThat(Rpc.parse(resp.body()).path("result").path("structuredContent").path("message").asString()).isEqualTo("real");
+            assertThat(Rpc.body(resp).path("result").path("structuredContent").path("message").asString()).isEqualTo("real");
         }
     }
 }

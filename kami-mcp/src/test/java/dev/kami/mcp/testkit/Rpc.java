@@ -57,6 +57,24 @@ public final class Rpc {
                 + "}");
     }
 
+    /** @return the JSON-RPC message of an HTTP response body: plain JSON, or the last SSE {@code data:} line */
+    public static JsonNode body(java.net.http.HttpResponse<String> r) {
+        String type = r.headers().firstValue("Content-Type").orElse("");
+        if (!type.startsWith("text/event-stream")) {
+            return parse(r.body());
+        }
+        String data = null;
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("data: ")) {
+                data = line.substring(6);
+            }
+        }
+        if (data == null) {
+            throw new AssertionError("no data in SSE body: " + r.body());
+        }
+        return parse(data);
+    }
+
     public static int errorCode(JsonNode reply) {
         return reply.path("error").path("code").asInt();
     }

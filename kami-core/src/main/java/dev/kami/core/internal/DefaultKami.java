@@ -100,7 +100,8 @@ public final class DefaultKami implements Kami {
     private volatile long lastCounterCheck;
 
     /** A tool ready to call: its record, parsed manifest, grants and effective permissions. */
-    private record Resolved(ToolRecord record, ToolManifest manifest, Grants grants, EffectivePermissions effective) {
+    private record Resolved(ToolRecord record, ToolManifest manifest, Grants grants, EffectivePermissions effective,
+            Map<String, String> environment) {
     }
 
     DefaultKami(KamiSettings settings, ToolEngine engine, ToolStore store) {
@@ -425,7 +426,8 @@ public final class DefaultKami implements Kami {
                     + "); reinstall the tool", e);
         }
         Grants g = store.grants(r.id());
-        Resolved res = new Resolved(r, manifest, g, Permissions.effective(manifest.security(), g, policy));
+        EffectivePermissions eff = Permissions.effective(manifest.security(), g, policy);
+        Resolved res = new Resolved(r, manifest, g, eff, Permissions.environmentFor(eff, settings.environment()));
         resolved.put(r.id().value(), res);
         return res;
     }
@@ -534,7 +536,7 @@ public final class DefaultKami implements Kami {
         }
         String id = r.record().id().value();
         return submit(id, r.manifest().abi(), r.record().moduleSha256(), () -> loadVerified(r), r.effective(),
-                argumentsJson, opts);
+                r.environment(), argumentsJson, opts);
     }
 
     @Override
@@ -552,19 +554,19 @@ public final class DefaultKami implements Kami {
             String sha = ToolSignatures.sha256Hex(module);
             String id = "run:" + packageOrWasm.getFileName();
             EffectivePermissions eff = Permissions.effective(SecurityRequest.denyAll(), Grants.none(), policy);
-            return join(submit(id, null, sha, () -> module, eff, argumentsJson, opts));
+            return join(submit(id, null, sha, () -> module, eff, Map.of(), argumentsJson, opts));
         }
         ToolPackage pkg = reader.read(packageOrWasm);
         check(pkg);
         SecurityRequest req = pkg.manifest().security();
         EffectivePermissions eff = Permissions.effective(req, Grants.of(req), policy);
         return join(submit(pkg.manifest().id().value(), pkg.manifest().abi(), pkg.sha256(), pkg::module, eff,
-                argumentsJson, opts));
+                Permissions.environmentFor(eff, settings.environment()), argumentsJson, opts));
     }
 
     private CompletableFuture<ToolResult> submit(String id, Abi abi, String sha,
-            java.util.function.Supplier<byte[]> module, EffectivePermissions eff, String argumentsJson,
-            CallOptions opts) {
+            java.util.function.Supplier<byte[]> module, EffectivePermissions eff, Map<String, String> env,
+            String argumentsJson, CallOptions opts) {
         long t0 = System.nanoTime();
         String json = argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson;
         String invalid = invalidArguments(json);
@@ -575,19 +577,20 @@ public final class DefaultKami implements Kami {
         }
         byte[] input = json.getBytes(StandardCharsets.UTF_8);
         Duration timeout = Duration.ofMillis(eff.maxExecutionMs());
+        EffectivePermissions callEff = eff;
         if (opts.timeout() != null && opts.timeout().compareTo(timeout) < 0) {
             timeout = opts.timeout();
+            callEff = eff.withLimits(eff.maxMemoryMb(), Math.max(1, timeout.toMillis()), eff.maxFuel(),
+                    eff.maxOutputBytes());
         }
-        Map<String, String> env = Permissions.environmentFor(eff, settings.environment());
-        EffectivePermissions callEff = eff.withLimits(eff.maxMemoryMb(), timeout.toMillis(), eff.maxFuel(),
-                eff.maxOutputBytes());
+        EffectivePermissions invocationEff = callEff;
         CompletableFuture<ToolResult> f;
         try {
             f = scheduler.submit(id, (deadline, queuedNanos) -> {
                 long c0 = System.nanoTime();
                 CompiledModule m = compiled(id, sha, module, abi);
                 long c1 = System.nanoTime();
-                EngineResult er = m.invoke(new Invocation(id, input, callEff, env, deadline));
+                EngineResult er = m.invoke(new Invocation(id, input, invocationEff, env, deadline));
                 long c2 = System.nanoTime();
                 return toResult(id, er).withTimings(new ToolResult.Timings(Duration.ofNanos(queuedNanos),
                         Duration.ofNanos(c1 - c0), Duration.ofNanos(c2 - c1), Duration.ofNanos(c2 - t0)));

@@ -9,7 +9,6 @@ import dev.kami.ToolResult;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -22,11 +21,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs calls on a bounded pool of worker threads with a known stack size. At most
  * {@code workers + queueCapacity} calls are admitted; more are refused as busy at once. A call
- * that waits longer than the queue bound is refused as busy. A running call has a deadline: a
- * watchdog interrupts its worker when it passes; cancellation interrupts it too. Thread-safe.
+ * that waits longer than the queue bound is refused as busy. A running call has a deadline: the
+ * engine enforces it, and a sweeper interrupts the worker as a backstop while it is past it;
+ * cancellation interrupts it too. One sweeper tick ({@value #TICK_MS} ms) serves every call, so a
+ * call schedules no timer of its own (a per-call timer would wake the timer thread on every call).
+ * Thread-safe.
  */
 final class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** How often queue-wait bounds and deadlines are swept. */
+    static final long TICK_MS = 20;
 
     /** The work of one call: runs on a worker, must honour interrupts and the deadline. */
     @FunctionalInterface
@@ -47,6 +51,7 @@ final class Scheduler implements AutoCloseable {
     private final Semaphore admission;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
+    private final java.util.Set<Task> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     Scheduler(int workers, int queueCapacity, Duration queueTimeout, long stackBytes) {
@@ -58,6 +63,16 @@ final class Scheduler implements AutoCloseable {
                 threads("kami-worker-", stackBytes));
         this.timer = new ScheduledThreadPoolExecutor(1, threads("kami-timer-", 0));
         this.timer.setRemoveOnCancelPolicy(true);
+        this.timer.scheduleAtFixedRate(this::sweep, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Expires calls queued past the wait bound; interrupts calls running past their deadline. */
+    private void sweep() {
+        long now = System.nanoTime();
+        long bound = queueTimeout.toNanos();
+        for (Task t : live) {
+            t.sweep(now, bound);
+        }
     }
 
     private static ThreadFactory threads(String prefix, long stackBytes) {
@@ -90,14 +105,16 @@ final class Scheduler implements AutoCloseable {
         }
         Task task = new Task(toolId, job, timeout.toNanos(), token);
         queued.incrementAndGet();
+        live.add(task);
         try {
             pool.execute(task);
         } catch (RuntimeException e) {
+            live.remove(task);
             queued.decrementAndGet();
             admission.release();
             throw new IllegalStateException("KAMI is closed; build a new Kami to make calls", e);
         }
-        task.armQueueTimer();
+        task.armCancellation();
         return task.future;
     }
 
@@ -141,7 +158,7 @@ final class Scheduler implements AutoCloseable {
         private int state = QUEUED; // guarded by this
         private Thread worker; // guarded by this
         private boolean cancelled; // guarded by this
-        private ScheduledFuture<?> queueTimer;
+        private long deadline; // guarded by this, set when running
         private Registration cancelRegistration;
 
         Task(String toolId, Job job, long timeoutNanos, CancellationToken token) {
@@ -151,25 +168,28 @@ final class Scheduler implements AutoCloseable {
             this.token = token;
         }
 
-        void armQueueTimer() {
-            synchronized (this) {
-                if (state != QUEUED) {
-                    return;
-                }
-                queueTimer = timer.schedule(this::expireInQueue, queueTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            }
+        void armCancellation() {
             if (token != null) {
                 cancelRegistration = token.onCancel(this::cancel);
             }
         }
 
-        private void expireInQueue() {
+        void sweep(long now, long queueBound) {
+            boolean expire = false;
             synchronized (this) {
-                if (state != QUEUED) {
-                    return;
+                if (state == QUEUED && now - enqueuedAt >= queueBound) {
+                    state = DONE;
+                    expire = true;
+                } else if (state == RUNNING && worker != null && now - deadline >= 0) {
+                    worker.interrupt(); // backstop: the engine enforces the deadline itself
                 }
-                state = DONE;
             }
+            if (expire) {
+                expireInQueue();
+            }
+        }
+
+        private void expireInQueue() {
             pool.remove(this);
             leaveQueue();
             future.completeExceptionally(new BusyException("KAMI is busy: the call to " + toolId + " waited "
@@ -197,11 +217,9 @@ final class Scheduler implements AutoCloseable {
         }
 
         private void leaveQueue() {
+            live.remove(this);
             queued.decrementAndGet();
             admission.release();
-            if (queueTimer != null) {
-                queueTimer.cancel(false);
-            }
             if (cancelRegistration != null) {
                 cancelRegistration.close();
             }
@@ -209,34 +227,30 @@ final class Scheduler implements AutoCloseable {
 
         @Override
         public void run() {
-            long deadline;
+            long startedAt = System.nanoTime();
+            long due = startedAt + timeoutNanos;
             synchronized (this) {
                 if (state != QUEUED) {
                     return; // expired or cancelled while queued
                 }
                 state = RUNNING;
                 worker = Thread.currentThread();
-            }
-            if (queueTimer != null) {
-                queueTimer.cancel(false);
+                deadline = due;
             }
             queued.decrementAndGet();
             running.incrementAndGet();
-            long startedAt = System.nanoTime();
-            deadline = startedAt + timeoutNanos;
-            ScheduledFuture<?> watchdog = timer.schedule(this::interruptIfRunning, timeoutNanos, TimeUnit.NANOSECONDS);
             ToolResult result = null;
             Throwable failure = null;
             try {
-                result = job.run(deadline, startedAt - enqueuedAt);
+                result = job.run(due, startedAt - enqueuedAt);
             } catch (KamiException e) {
                 failure = e;
             } catch (RuntimeException | StackOverflowError e) {
-                result = mapUnexpected(e, deadline);
+                result = mapUnexpected(e, due);
             } catch (Error e) {
                 failure = e;
             } finally {
-                watchdog.cancel(false);
+                live.remove(this);
                 synchronized (this) {
                     state = DONE;
                     worker = null;
@@ -277,12 +291,5 @@ final class Scheduler implements AutoCloseable {
                     + " tool: please report it");
         }
 
-        private void interruptIfRunning() {
-            synchronized (this) {
-                if (state == RUNNING && worker != null) {
-                    worker.interrupt();
-                }
-            }
-        }
     }
 }

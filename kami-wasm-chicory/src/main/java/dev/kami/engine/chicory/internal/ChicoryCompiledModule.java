@@ -179,7 +179,17 @@ final class ChicoryCompiledModule implements CompiledModule {
                     + " bytes");
         }
         memory.write((int) ptr, input);
-        int status = (int) instance.export("kami_run").apply(ptr, input.length)[0];
+        int status;
+        try {
+            status = (int) instance.export("kami_run").apply(ptr, input.length)[0];
+        } catch (RuntimeException e) {
+            // a reactor that calls proc_exit(n) ends the call as if kami_run returned n
+            WasiExitException exit = find(e, WasiExitException.class);
+            if (exit == null) {
+                throw e;
+            }
+            status = exit.exitCode();
+        }
         if (call.limitHit != null) {
             return failure(call, ToolErrorKind.OUTPUT_TOO_LARGE, call.overflowMessage(call.limitHit));
         }

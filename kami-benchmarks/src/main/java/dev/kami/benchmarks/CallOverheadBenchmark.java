@@ -43,6 +43,11 @@ public class CallOverheadBenchmark {
     }
 
     @Benchmark
+    public byte[] echoRawChicoryDefaultMemory() {
+        return echo.callRawDefaultMemory();
+    }
+
+    @Benchmark
     public String echoKamiCall() {
         return echo.callKami().text();
     }

@@ -1,6 +1,7 @@
 package dev.kami.benchmarks;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
@@ -61,16 +62,32 @@ final class Fixture implements AutoCloseable {
         return r;
     }
 
-    /** The same call on raw Chicory: fresh instance, _initialize, kami_alloc, write, kami_run. */
+    /**
+     * The same call on raw Chicory configured as KAMI configures it (lazily allocated
+     * {@code ByteArrayMemory}): fresh instance, _initialize, kami_alloc, write, kami_run.
+     */
     byte[] callRaw() {
+        return callRaw(true);
+    }
+
+    /** As {@link #callRaw()}, with Chicory's default memory (a {@code ByteBuffer} allocated eagerly). */
+    byte[] callRawDefaultMemory() {
+        return callRaw(false);
+    }
+
+    private byte[] callRaw(boolean byteArrayMemory) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         HostFunction output = new HostFunction("kami", "output", List.of(ValType.I32, ValType.I32), List.of(),
                 (inst, args) -> {
                     out.writeBytes(inst.memory().readBytes((int) args[0], (int) args[1]));
                     return null;
                 });
-        Instance instance = Instance.builder(module).withMachineFactory(factory)
-                .withImportValues(ImportValues.builder().addFunction(output).build()).build();
+        Instance.Builder b = Instance.builder(module).withMachineFactory(factory)
+                .withImportValues(ImportValues.builder().addFunction(output).build());
+        if (byteArrayMemory) {
+            b.withMemoryFactory(ByteArrayMemory::new);
+        }
+        Instance instance = b.build();
         ExportFunction init = instance.export("_initialize");
         init.apply();
         int ptr = (int) instance.export("kami_alloc").apply(input.length)[0];

@@ -1,6 +1,5 @@
 package dev.kami.guest;
 
-import java.nio.charset.StandardCharsets;
 import org.teavm.interop.Address;
 import org.teavm.interop.Import;
 
@@ -75,7 +74,7 @@ public final class Kami {
 
     /** Body of the {@code kami_run} export: decodes the input, runs the tool, outputs. */
     public static int run(int ptr, int len, Tool tool) {
-        String in = new String(input, 0, Math.min(Math.max(len, 0), input.length), StandardCharsets.UTF_8);
+        String in = decodeUtf8(input, 0, Math.min(Math.max(len, 0), input.length));
         try {
             output(tool.run(in));
             return 0;
@@ -90,7 +89,11 @@ public final class Kami {
 
     /** Appends a string (as UTF-8) to the call's output. */
     public static void output(String s) {
-        output(s.getBytes(StandardCharsets.UTF_8));
+        byte[] b = new byte[utf8Length(s)];
+        int n = encodeUtf8(s, b);
+        if (n > 0) {
+            output0(Address.ofData(b).toInt(), n);
+        }
     }
 
     /** Appends bytes to the call's output. */
@@ -102,8 +105,9 @@ public final class Kami {
 
     /** Logs one line at a level ({@link #TRACE} .. {@link #ERROR}). */
     public static void log(int level, String message) {
-        byte[] b = message.getBytes(StandardCharsets.UTF_8);
-        log0(level, Address.ofData(b).toInt(), b.length);
+        byte[] b = new byte[utf8Length(message)];
+        int n = encodeUtf8(message, b);
+        log0(level, Address.ofData(b).toInt(), n);
     }
 
     /**
@@ -112,14 +116,14 @@ public final class Kami {
      * {"error":"denied","message":".."}).
      */
     public static String httpRequest(String requestJson) {
-        byte[] req = requestJson.getBytes(StandardCharsets.UTF_8);
-        int n = httpRequest0(Address.ofData(req).toInt(), req.length);
+        byte[] req = new byte[utf8Length(requestJson)];
+        int n = httpRequest0(Address.ofData(req).toInt(), encodeUtf8(requestJson, req));
         if (n <= 0) {
             return "";
         }
         byte[] resp = new byte[n];
         int got = httpResponse0(Address.ofData(resp).toInt());
-        return new String(resp, 0, Math.max(0, Math.min(got, n)), StandardCharsets.UTF_8);
+        return decodeUtf8(resp, 0, Math.max(0, Math.min(got, n)));
     }
 
     /** {@link #httpRequest} for a plain GET of url. */
@@ -129,25 +133,136 @@ public final class Kami {
 
     /** Returns s as a JSON string literal (with quotes). */
     public static String jsonQuote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        char[] in = s.toCharArray();
+        int n = 2;
+        for (char c : in) {
+            n += c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' ? 2 : c < 0x20 ? 6 : 1;
+        }
+        char[] out = new char[n];
+        int o = 0;
+        out[o++] = '"';
+        for (char c : in) {
             switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
+                case '"': out[o++] = '\\'; out[o++] = '"'; break;
+                case '\\': out[o++] = '\\'; out[o++] = '\\'; break;
+                case '\n': out[o++] = '\\'; out[o++] = 'n'; break;
+                case '\r': out[o++] = '\\'; out[o++] = 'r'; break;
+                case '\t': out[o++] = '\\'; out[o++] = 't'; break;
                 default:
                     if (c < 0x20) {
-                        sb.append("\\u00").append("0123456789abcdef".charAt(c >> 4))
-                                .append("0123456789abcdef".charAt(c & 15));
+                        out[o++] = '\\'; out[o++] = 'u'; out[o++] = '0'; out[o++] = '0';
+                        out[o++] = HEX[c >> 4]; out[o++] = HEX[c & 15];
                     } else {
-                        sb.append(c);
+                        out[o++] = c;
                     }
             }
         }
-        return sb.append('"').toString();
+        out[o] = '"';
+        return new String(out);
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** The number of bytes s takes in UTF-8. */
+    public static int utf8Length(String s) {
+        int n = 0;
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Encodes s as UTF-8 into out (at least {@link #utf8Length} bytes); returns the byte count.
+     * Hand-written: TeaVM's charset machinery is slow under an interpreter.
+     */
+    public static int encodeUtf8(String s, byte[] out) {
+        char[] cs = s.toCharArray();
+        int o = 0;
+        for (int i = 0; i < cs.length; i++) {
+            int c = cs[i];
+            if (c < 0x80) {
+                out[o++] = (byte) c;
+            } else if (c < 0x800) {
+                out[o++] = (byte) (0xC0 | (c >> 6));
+                out[o++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate((char) c) && i + 1 < cs.length
+                    && Character.isLowSurrogate(cs[i + 1])) {
+                int cp = Character.toCodePoint((char) c, cs[++i]);
+                out[o++] = (byte) (0xF0 | (cp >> 18));
+                out[o++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                out[o++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                out[o++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                if (Character.isSurrogate((char) c)) {
+                    c = 0xFFFD; // a lone surrogate is not encodable
+                }
+                out[o++] = (byte) (0xE0 | (c >> 12));
+                out[o++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                out[o++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        return o;
+    }
+
+    /** Decodes UTF-8 (malformed sequences become U+FFFD). */
+    public static String decodeUtf8(byte[] b, int off, int len) {
+        char[] out = new char[len];
+        int o = 0;
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                out[o++] = (char) c;
+                i++;
+                continue;
+            }
+            int need = c >= 0xF0 && c < 0xF5 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c < 0xE0 ? 1 : -1;
+            if (c >= 0xF5) {
+                need = -1;
+            }
+            int cp = need == 3 ? c & 0x07 : need == 2 ? c & 0x0F : c & 0x1F;
+            boolean ok = need > 0 && i + need < end;
+            if (ok) {
+                for (int k = 1; k <= need; k++) {
+                    int d = b[i + k] & 0xFF;
+                    if ((d & 0xC0) != 0x80) {
+                        ok = false;
+                        break;
+                    }
+                    cp = (cp << 6) | (d & 0x3F);
+                }
+            }
+            if (ok && (need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp < 0xE000))
+                    || need == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+                ok = false;
+            }
+            if (!ok) {
+                out[o++] = '\uFFFD';
+                i++;
+                continue;
+            }
+            if (cp >= 0x10000) {
+                out[o++] = Character.highSurrogate(cp);
+                out[o++] = Character.lowSurrogate(cp);
+            } else {
+                out[o++] = (char) cp;
+            }
+            i += need + 1;
+        }
+        return new String(out, 0, o);
     }
 
     /**
@@ -155,35 +270,36 @@ public final class Kami {
      * string. A small scanner, not a full JSON parser.
      */
     public static String jsonGetString(String json, String key) {
-        int i = skipWs(json, 0);
-        if (i >= json.length() || json.charAt(i) != '{') {
+        char[] s = json.toCharArray();
+        int i = skipWs(s, 0);
+        if (i >= s.length || s[i] != '{') {
             return null;
         }
         i++;
         while (true) {
-            i = skipWs(json, i);
-            if (i >= json.length() || json.charAt(i) != '"') {
+            i = skipWs(s, i);
+            if (i >= s.length || s[i] != '"') {
                 return null;
             }
-            int ke = skipValue(json, i);
+            int ke = skipValue(s, i);
             if (ke < 0) {
                 return null;
             }
-            String k = unquote(json.substring(i, ke));
-            i = skipWs(json, ke);
-            if (i >= json.length() || json.charAt(i) != ':') {
+            String k = unquote(s, i, ke);
+            i = skipWs(s, ke);
+            if (i >= s.length || s[i] != ':') {
                 return null;
             }
-            int vs = skipWs(json, i + 1);
-            int ve = skipValue(json, vs);
+            int vs = skipWs(s, i + 1);
+            int ve = skipValue(s, vs);
             if (ve < 0) {
                 return null;
             }
             if (key.equals(k)) {
-                return vs < json.length() && json.charAt(vs) == '"' ? unquote(json.substring(vs, ve)) : null;
+                return vs < s.length && s[vs] == '"' ? unquote(s, vs, ve) : null;
             }
-            i = skipWs(json, ve);
-            if (i < json.length() && json.charAt(i) == ',') {
+            i = skipWs(s, ve);
+            if (i < s.length && s[i] == ',') {
                 i++;
                 continue;
             }
@@ -191,29 +307,28 @@ public final class Kami {
         }
     }
 
-    private static int skipWs(String s, int i) {
-        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n'
-                || s.charAt(i) == '\r')) {
+    private static int skipWs(char[] s, int i) {
+        while (i < s.length && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
             i++;
         }
         return i;
     }
 
-    private static int skipValue(String s, int i) {
+    private static int skipValue(char[] s, int i) {
         i = skipWs(s, i);
         int depth = 0;
         do {
-            if (i >= s.length()) {
+            if (i >= s.length) {
                 return -1;
             }
-            char c = s.charAt(i);
+            char c = s[i];
             if (c == '"') {
-                for (i++; i < s.length() && s.charAt(i) != '"'; i++) {
-                    if (s.charAt(i) == '\\') {
+                for (i++; i < s.length && s[i] != '"'; i++) {
+                    if (s[i] == '\\') {
                         i++;
                     }
                 }
-                if (i >= s.length()) {
+                if (i >= s.length) {
                     return -1;
                 }
                 i++;
@@ -224,7 +339,8 @@ public final class Kami {
                 depth--;
                 i++;
             } else if (depth == 0) {
-                while (i < s.length() && ",}] \t\r\n".indexOf(s.charAt(i)) < 0) {
+                while (i < s.length && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' '
+                        && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') {
                     i++;
                 }
                 return i;
@@ -235,28 +351,35 @@ public final class Kami {
         return i;
     }
 
-    private static String unquote(String lit) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 1; i < lit.length() - 1; i++) {
-            char c = lit.charAt(i);
+    /** Decodes the JSON string literal s[from..to) (quotes included). */
+    private static String unquote(char[] s, int from, int to) {
+        char[] out = new char[Math.max(0, to - from - 2)];
+        int o = 0;
+        for (int i = from + 1; i < to - 1; i++) {
+            char c = s[i];
             if (c != '\\') {
-                sb.append(c);
+                out[o++] = c;
                 continue;
             }
-            char e = lit.charAt(++i);
+            char e = s[++i];
             switch (e) {
-                case 'n': sb.append('\n'); break;
-                case 't': sb.append('\t'); break;
-                case 'r': sb.append('\r'); break;
-                case 'b': sb.append('\b'); break;
-                case 'f': sb.append('\f'); break;
-                case 'u':
-                    sb.append((char) Integer.parseInt(lit.substring(i + 1, i + 5), 16));
+                case 'n': out[o++] = '\n'; break;
+                case 't': out[o++] = '\t'; break;
+                case 'r': out[o++] = '\r'; break;
+                case 'b': out[o++] = '\b'; break;
+                case 'f': out[o++] = '\f'; break;
+                case 'u': {
+                    int v = 0;
+                    for (int k = 1; k <= 4 && i + k < to - 1; k++) {
+                        v = v * 16 + Character.digit(s[i + k], 16);
+                    }
+                    out[o++] = (char) v;
                     i += 4;
                     break;
-                default: sb.append(e);
+                }
+                default: out[o++] = e;
             }
         }
-        return sb.toString();
+        return new String(out, 0, o);
     }
 }

@@ -94,18 +94,38 @@ export function httpGet(url: string): string {
 
 /** Returns s as a JSON string literal (with quotes). */
 export function jsonQuote(s: string): string {
-  let out = "\"";
-  for (let i = 0; i < s.length; i++) {
+  const len = s.length;
+  let n = 2;
+  for (let i = 0; i < len; i++) {
     const c = s.charCodeAt(i);
-    if (c == 0x22) out += "\\\"";
-    else if (c == 0x5c) out += "\\\\";
-    else if (c == 0x0a) out += "\\n";
-    else if (c == 0x0d) out += "\\r";
-    else if (c == 0x09) out += "\\t";
-    else if (c < 0x20) out += "\\u00" + (c < 16 ? "0" : "1") + "0123456789abcdef".charAt(c & 15);
-    else out += String.fromCharCode(c);
+    n += c == 0x22 || c == 0x5c || c == 0x0a || c == 0x0d || c == 0x09 ? 2 : c < 0x20 ? 6 : 1;
   }
-  return out + "\"";
+  // one buffer, no concatenation: the stub runtime never frees, so `+=` in a loop is quadratic
+  const p = heap.alloc(<usize>n << 1);
+  let o: usize = p;
+  store<u16>(o, 0x22); o += 2;
+  for (let i = 0; i < len; i++) {
+    const c = <u16>s.charCodeAt(i);
+    let e: u16 = 0;
+    if (c == 0x22) e = 0x22;
+    else if (c == 0x5c) e = 0x5c;
+    else if (c == 0x0a) e = 0x6e;
+    else if (c == 0x0d) e = 0x72;
+    else if (c == 0x09) e = 0x74;
+    if (e != 0) {
+      store<u16>(o, 0x5c); store<u16>(o + 2, e); o += 4;
+    } else if (c < 0x20) {
+      store<u16>(o, 0x5c); store<u16>(o + 2, 0x75); store<u16>(o + 4, 0x30); store<u16>(o + 6, 0x30);
+      store<u16>(o + 8, c < 16 ? 0x30 : 0x31);
+      const d = c & 15;
+      store<u16>(o + 10, d < 10 ? 0x30 + d : 0x57 + d);
+      o += 12;
+    } else {
+      store<u16>(o, c); o += 2;
+    }
+  }
+  store<u16>(o, 0x22); o += 2;
+  return String.UTF16.decodeUnsafe(p, o - p);
 }
 
 function skipWs(s: string, i: i32): i32 {
@@ -181,27 +201,31 @@ export function jsonGetRaw(json: string, key: string): string | null {
 /** Decodes a JSON string literal (with quotes); returns "" if it is not one. */
 export function jsonUnquote(lit: string): string {
   if (lit.length < 2 || lit.charCodeAt(0) != 0x22) return "";
-  let out = "";
   const end = lit.length - 1;
+  if (lit.indexOf("\\") < 0) return lit.substring(1, end);
+  const p = heap.alloc(<usize>end << 1);
+  let o: usize = p;
   let i = 1;
   while (i < end) {
-    const c = lit.charCodeAt(i++);
+    const c = <u16>lit.charCodeAt(i++);
     if (c != 0x5c) {
-      out += String.fromCharCode(c);
+      store<u16>(o, c); o += 2;
       continue;
     }
-    const e = lit.charCodeAt(i++);
-    if (e == 0x6e) out += "\n";
-    else if (e == 0x74) out += "\t";
-    else if (e == 0x72) out += "\r";
-    else if (e == 0x62) out += "\b";
-    else if (e == 0x66) out += "\f";
+    const e = <u16>lit.charCodeAt(i++);
+    let r: u16 = e; // \" \\ \/
+    if (e == 0x6e) r = 0x0a;
+    else if (e == 0x74) r = 0x09;
+    else if (e == 0x72) r = 0x0d;
+    else if (e == 0x62) r = 0x08;
+    else if (e == 0x66) r = 0x0c;
     else if (e == 0x75) {
-      out += String.fromCharCode(<i32>parseInt(lit.substring(i, i + 4), 16));
+      r = <u16>parseInt(lit.substring(i, i + 4), 16);
       i += 4;
-    } else out += String.fromCharCode(e);
+    }
+    store<u16>(o, r); o += 2;
   }
-  return out;
+  return String.UTF16.decodeUnsafe(p, o - p);
 }
 
 /** The string argument `key` of the top-level object, or null if absent or not a string. */

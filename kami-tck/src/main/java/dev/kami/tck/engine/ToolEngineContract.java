@@ -691,6 +691,16 @@ public abstract class ToolEngineContract {
     }
 
     @Test
+    void sandboxScratchIsBounded() {
+        EffectivePermissions p = perms().withLimits(16, 20_000, 0, 1024 * 1024).withFs(FsAccess.SANDBOX, null);
+        Timed t = fs("fbig.bin", p);
+        assertThat(t.result().success()).as("a full scratch is an error the guest sees: %s", t.result().message())
+                .isTrue();
+        assertThat(t.text()).startsWith("ERR");
+        assertNextCallSucceeds();
+    }
+
+    @Test
     void pathsCannotEscapeTheGrantedDirectory(@TempDir Path tmp) throws IOException {
         Path granted = Files.createDirectories(tmp.resolve("granted"));
         Path secret = Files.writeString(tmp.resolve("secret.txt"), "top secret");

@@ -4,6 +4,8 @@
 ;;   w  create/truncate the file, write "written", read it back: "OK:written" or "ERR" + errno
 ;;   s  create a symlink "link" pointing to the path, then read "link" as r does
 ;;   m  create a directory at the path: "OK:" or "ERR" + errno
+;;   f  create the file and append 64 KiB blocks until a write fails: "ERR" + errno (never ends
+;;      if the file system has no size limit; the deadline stops it then)
 (module
   (import "kami" "output" (func $output (param i32 i32)))
   (import "wasi_snapshot_preview1" "path_open"
@@ -56,6 +58,17 @@
         (if (local.get $e) (then (return (call $err (local.get $e)))))
         (call $output (i32.const 100) (i32.const 3))
         (return (i32.const 0))))
+    (if (i32.eq (local.get $op) (i32.const 102))
+      (then
+        (local.set $e (call $path_open (i32.const 3) (i32.const 1) (local.get $p) (local.get $n)
+          (i32.const 9) (i64.const 66) (i64.const 0) (i32.const 0) (i32.const 0)))
+        (if (local.get $e) (then (return (call $err (local.get $e)))))
+        (i32.store (i32.const 8) (i32.const 65536))
+        (i32.store (i32.const 12) (i32.const 65536))
+        (loop $fill
+          (local.set $e (call $fd_write (i32.load (i32.const 0)) (i32.const 8) (i32.const 1) (i32.const 16)))
+          (br_if $fill (i32.eqz (local.get $e))))
+        (return (call $err (local.get $e)))))
     ;; w: oflags CREAT|TRUNC, rights FD_READ|FD_WRITE
     (local.set $e (call $path_open (i32.const 3) (i32.const 1) (local.get $p) (local.get $n)
       (i32.const 9) (i64.const 66) (i64.const 0) (i32.const 0) (i32.const 0)))

@@ -98,6 +98,7 @@ public final class DefaultKami implements Kami {
     private final Object installLock = new Object();
     private volatile long lastCounter;
     private volatile long lastCounterCheck;
+    private final java.util.concurrent.ScheduledExecutorService watcher;
 
     /** A tool ready to call: its record, parsed manifest, grants and effective permissions. */
     private record Resolved(ToolRecord record, ToolManifest manifest, Grants grants, EffectivePermissions effective,
@@ -116,6 +117,56 @@ public final class DefaultKami implements Kami {
                 settings.threadStackBytes());
         this.lastCounter = store.changeCounter();
         this.lastCounterCheck = System.nanoTime();
+        this.watcher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kami-registry-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        this.watcher.scheduleWithFixedDelay(this::watchRegistry, REMOTE_CHANGE_CHECK_NANOS,
+                REMOTE_CHANGE_CHECK_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Notices changes other processes made to a shared registry: new history lines become
+     * {@link ToolChange} events (so MCP clients hear of tools installed through another node) and
+     * the resolved-tool cache is cleared.
+     */
+    private void watchRegistry() {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            long seen = lastCounter;
+            long now = store.changeCounter();
+            if (now == seen) {
+                return;
+            }
+            List<dev.kami.spi.HistoryEntry> lines = new ArrayList<>(store.history(null, 256));
+            java.util.Collections.reverse(lines);
+            lastCounter = now;
+            lastCounterCheck = System.nanoTime();
+            resolved.clear();
+            for (dev.kami.spi.HistoryEntry h : lines) {
+                if (h.sequence() > seen && h.sequence() <= now) {
+                    ToolChange change = new ToolChange(h.id(), changeKind(h.action()));
+                    notifyListeners(l -> l.toolsChanged(change));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("registry watch failed; will retry", e);
+        }
+    }
+
+    private static ToolChange.Kind changeKind(dev.kami.spi.HistoryEntry.Action a) {
+        return switch (a) {
+            case INSTALL -> ToolChange.Kind.INSTALLED;
+            case UPDATE -> ToolChange.Kind.UPDATED;
+            case UNINSTALL -> ToolChange.Kind.REMOVED;
+            case ENABLE -> ToolChange.Kind.ENABLED;
+            case DISABLE -> ToolChange.Kind.DISABLED;
+            case PIN -> ToolChange.Kind.PINNED;
+            case GRANT -> ToolChange.Kind.GRANTS_CHANGED;
+        };
     }
 
     // ---- registry -----------------------------------------------------------------------
@@ -737,6 +788,7 @@ public final class DefaultKami implements Kami {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        watcher.shutdownNow();
         try {
             scheduler.close();
         } finally {

@@ -414,6 +414,36 @@ class DefaultKamiTest {
     }
 
     @Test
+    void aSecondNodeHearsOfToolsInstalledThroughTheFirst() throws Exception {
+        InMemoryToolStore shared = new InMemoryToolStore();
+        List<String> heard = new CopyOnWriteArrayList<>();
+        CountDownLatch installed = new CountDownLatch(1);
+        try (Kami b = Kami.builder().engine(engine).store(shared).listener(new KamiListener() {
+            @Override
+            public void toolsChanged(ToolChange change) {
+                heard.add(change.kind() + " " + change.id());
+                installed.countDown();
+            }
+        }).build()) {
+            kami = Kami.builder().engine(engine).store(shared).build();
+            kami.install(pkg(dir, "dev.kami.echo", "1.0.0", ""));
+            assertThat(installed.await(10, TimeUnit.SECONDS)).as("node B heard of the install").isTrue();
+            assertThat(heard).containsExactly("INSTALLED dev.kami.echo");
+            assertThat(b.list()).extracting(t -> t.id().value()).containsExactly("dev.kami.echo");
+            assertThat(b.call("dev.kami.echo", "{\"message\":\"via b\"}").text()).contains("via b");
+            kami.disable("dev.kami.echo");
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!heard.contains("DISABLED dev.kami.echo") && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertThat(heard).contains("DISABLED dev.kami.echo");
+            assertThatThrownBy(() -> b.call("dev.kami.echo", "{}")).isInstanceOf(ToolNotFoundException.class);
+            kami.close(); // closes the shared store; b must still close cleanly
+            kami = null;
+        }
+    }
+
+    @Test
     void closeIsIdempotentDrainsAndRefusesLaterUse() throws Exception {
         kami(HostPolicy.defaults());
         kami.install(pkg(dir, "dev.kami.slow", "1.0.0", ""));

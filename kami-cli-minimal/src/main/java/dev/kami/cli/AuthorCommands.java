@@ -114,21 +114,59 @@ final class AuthorCommands {
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Check a package as install would (manifest, ABI, imports, memory, policy, signature),"
-                    + " without installing it.")
+            description = "Check packages as install would (manifest, ABI, imports, memory, policy, signature),"
+                    + " without installing them.")
     static final class Validate implements Callable<Integer> {
         @ParentCommand
         KamiCli root;
-        @Parameters(paramLabel = "<package-dir>", description = "Package directory, tool.toml or .zip")
-        Path dir;
+        @Parameters(arity = "1..*", paramLabel = "<package-dir>", description = "Package directories, tool.toml"
+                + " files or .zip files")
+        List<Path> dirs;
 
         @Override
         public Integer call() {
+            if (dirs.size() == 1) {
+                return validate(dirs.get(0));
+            }
+            int worst = Exit.OK;
+            List<Object> all = new ArrayList<>();
+            for (Path dir : dirs) {
+                try {
+                    all.add(check(dir));
+                } catch (KamiException | Exit.CliException | IllegalArgumentException e) {
+                    int code = Exit.codeOf(e);
+                    worst = Math.max(worst, code);
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("package", dir.toString());
+                    m.put("valid", false);
+                    m.put("code", code);
+                    m.put("message", e.getMessage());
+                    all.add(m);
+                    if (!root.json) {
+                        root.err.println("kami: " + dir + ": " + e.getMessage());
+                    }
+                }
+            }
+            if (root.json) {
+                root.out.println(Json.write(all));
+            } else if (worst != Exit.OK) {
+                root.err.println("hint: fix what is listed above; 'kami validate <package-dir>' checks one package");
+            }
+            return worst;
+        }
+
+        private int validate(Path dir) {
+            check(dir);
+            return Exit.OK;
+        }
+
+        private Map<String, Object> check(Path dir) {
             if (!Files.exists(dir)) {
                 throw Exit.notFound("package " + dir + " does not exist", "give the directory holding tool.toml");
             }
             InstalledTool t = root.scratchKami().validate(dir);
             Map<String, Object> m = Json.summary(t);
+            m.put("package", dir.toString());
             m.put("valid", true);
             m.put("abi", t.abi().label());
             m.put("wasm_sha256", t.record().moduleSha256());
@@ -141,8 +179,12 @@ final class AuthorCommands {
             for (String line : Json.requestedLines(t.manifest().security())) {
                 s.append("\n    ").append(line);
             }
-            root.print(m, s.toString());
-            return Exit.OK;
+            if (dirs.size() == 1) {
+                root.print(m, s.toString());
+            } else if (!root.json) {
+                root.out.println(s);
+            }
+            return m;
         }
     }
 

@@ -95,7 +95,12 @@ public final class KamiCli implements Runnable {
             if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
                 hint = "did you mean " + String.join(" or ", u.getSuggestions()) + "? " + hint;
             }
-            root.fail(Exit.USAGE, ex.getMessage(), hint, ex);
+            String msg = ex.getMessage();
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && ex.getCommandLine() == cl
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                msg = "unknown command '" + u.getUnmatched().get(0) + "'";
+            }
+            root.fail(Exit.USAGE, msg, hint, ex);
             return Exit.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {

@@ -5,7 +5,6 @@ import dev.kami.InstalledTool;
 import dev.kami.Kami;
 import dev.kami.KamiException;
 import dev.kami.MetricsSnapshot;
-import dev.kami.ToolNotFoundException;
 import dev.kami.core.pkg.PackageReader;
 import dev.kami.core.pkg.ToolPackage;
 import dev.kami.manifest.FsAccess;
@@ -58,10 +57,12 @@ final class RegistryCommands {
                     root.out.println("    " + line);
                 }
             }
-            confirm(root, yes, "Grant these permissions and install " + m.id() + "?");
             if (KamiCli.interactive() && !root.json) {
-                root.err.println("installing " + m.id() + " (checking and compiling its module)...");
+                root.err.println("checking " + m.id() + " (manifest, module, policy, signature; compiling)...");
             }
+            // refuse what install would refuse before asking for consent; compiles once (cached by digest)
+            root.kami().validate(src.path());
+            confirm(root, yes, "Grant these permissions and install " + m.id() + "?");
             InstalledTool t = root.kami().install(src.path().toString(), InstallOptions.defaults().withForce(force));
             Sources.remember(root, t.id().value(), src);
             Map<String, Object> j = Json.summary(t);
@@ -154,9 +155,9 @@ final class RegistryCommands {
             row(s, "source", r.source());
             row(s, "installed", r.installedAt() + " (updated " + r.updatedAt() + ")");
             row(s, "pinned", r.pinnedVersion() == null ? "no" : r.pinnedVersion());
-            s.append("requested:\n");
+            s.append("  requested:\n");
             for (String line : Json.requestedLines(t.manifest().security())) {
-                s.append("    ").append(line).append('\n');
+                s.append("      ").append(line).append('\n');
             }
             row(s, "granted", String.join(", ", t.grants().texts()));
             row(s, "effective fs", e.fsAccess().label() + (e.fsDirectory() == null ? "" : " " + e.fsDirectory()));
@@ -456,10 +457,5 @@ final class RegistryCommands {
         private static String redact(String url) {
             return url.replaceAll("(password=)[^&;]*", "$1***").replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
         }
-    }
-
-    /** A not-found error for a tool id, as the library words it. */
-    static ToolNotFoundException notInstalled(String id) {
-        return new ToolNotFoundException("no tool '" + id + "' is installed");
     }
 }

@@ -67,7 +67,13 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         Kami kami = root.kami();
-        int tools = (int) kami.list().stream().filter(dev.kami.InstalledTool::enabled).count();
+        int tools = 0;
+        for (dev.kami.InstalledTool t : kami.list()) {
+            if (t.enabled()) {
+                tools++;
+                ToolCommands.warm(root, t); // compile before the first call, not inside its deadline
+            }
+        }
         Server server = kami.serve(transport, TransportConfig.of(opts));
         Thread hook = new Thread(() -> {
             server.close();

@@ -6,7 +6,9 @@ import dev.kami.Kami;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.service.AiServices;
+import dev.langchain4j.service.tool.AiServiceTool;
 import dev.langchain4j.service.tool.ToolProviderRequest;
+import dev.langchain4j.service.tool.ToolProviderResult;
 import dev.langchain4j.data.message.UserMessage;
 import java.nio.file.Path;
 import java.util.List;
@@ -95,7 +97,7 @@ class KamiToolProviderTest {
         var tools = provider.provideTools(request());
         kami.uninstall("dev.kami.echo");
 
-        var result = tools.toolExecutorByName(echo).executeWithContext(
+        var result = tool(tools, echo).toolExecutor().executeWithContext(
                 dev.langchain4j.agent.tool.ToolExecutionRequest.builder().id("1").name(echo).arguments("{}").build(),
                 null);
 
@@ -106,8 +108,8 @@ class KamiToolProviderTest {
 
     @Test
     void specificationCarriesMcpNameDescriptionAndSchema() {
-        ToolSpecification spec = KamiToolProvider.of(kami).provideTools(request())
-                .toolSpecificationByName(mcpName("dev.kami.json-transform"));
+        ToolSpecification spec = tool(KamiToolProvider.of(kami).provideTools(request()),
+                mcpName("dev.kami.json-transform")).toolSpecification();
 
         assertThat(spec.description()).startsWith("Transforms JSON data");
         assertThat(spec.parameters().properties()).containsOnlyKeys("action", "data", "keys");
@@ -144,6 +146,12 @@ class KamiToolProviderTest {
     }
 
     @Test
+    void staticByDefaultDynamicOnRequest() {
+        assertThat(KamiToolProvider.of(kami).isDynamic()).isFalse();
+        assertThat(KamiToolProvider.builder(kami).dynamic(true).build().isDynamic()).isTrue();
+    }
+
+    @Test
     void schemaConversionIsCachedPerToolVersion() {
         KamiToolProvider provider = KamiToolProvider.of(kami);
         var tool = kami.tool("dev.kami.echo");
@@ -156,7 +164,12 @@ class KamiToolProviderTest {
     }
 
     private static List<String> names(KamiToolProvider p) {
-        return names(List.copyOf(p.provideTools(request()).tools().keySet()));
+        return p.provideTools(request()).aiServiceTools().stream().map(AiServiceTool::name).toList();
+    }
+
+    private static AiServiceTool tool(ToolProviderResult result, String name) {
+        return result.aiServiceTools().stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no tool " + name + " in " + result.aiServiceTools()));
     }
 
     private static List<String> names(List<ToolSpecification> specs) {

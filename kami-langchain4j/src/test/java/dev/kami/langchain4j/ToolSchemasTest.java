@@ -14,6 +14,9 @@ import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonRawSchema;
 import dev.langchain4j.model.chat.request.json.JsonReferenceSchema;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
+import dev.langchain4j.internal.JsonSchemaElementUtils;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ToolSchemasTest {
@@ -132,6 +135,32 @@ class ToolSchemasTest {
 
         assertThat(root.properties()).isEmpty();
         assertThat(root.additionalProperties()).isFalse();
+    }
+
+    @Test
+    void whatAModelProviderSendsMatchesTheOriginalSchema() {
+        String schema = """
+                {"type":"object","description":"args",
+                 "properties":{
+                   "action":{"type":"string","enum":["pick","count"],"description":"what"},
+                   "data":{"type":"object","properties":{"ids":{"type":"array","items":{"type":"integer"}}},"required":["ids"]},
+                   "level":{"type":"integer","enum":[1,2]}},
+                 "required":["action","data"]}
+                """;
+
+        // LangChain4j's own serializer, which the model integrations (OpenAI, Ollama, ...) use.
+        Map<String, Object> sent = JsonSchemaElementUtils.toMap(ToolSchemas.toObjectSchema(schema));
+
+        assertThat(sent).isEqualTo(Map.of(
+                "type", "object",
+                "description", "args",
+                "properties", Map.of(
+                        "action", Map.of("type", "string", "enum", List.of("pick", "count"), "description", "what"),
+                        "data", Map.of("type", "object",
+                                "properties", Map.of("ids", Map.of("type", "array", "items", Map.of("type", "integer"))),
+                                "required", List.of("ids")),
+                        "level", Map.of("type", "integer", "enum", List.of(1, 2))),
+                "required", List.of("action", "data")));
     }
 
     @Test

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * A small JSON reader and writer for tool schemas: objects become {@link LinkedHashMap} (key
  * order kept), arrays {@link ArrayList}, numbers {@link BigDecimal}, {@code null} becomes
- * {@link #NULL}. Kept in the adapter so that it needs no JSON library of its own beside the one
- * LangChain4j happens to bring (ADR 0601). Not part of the API.
+ * {@link #NULL}. Kept in the adapter so that it brings no JSON library of its own and does not
+ * lean on the one LangChain4j happens to bring (ADR 0601). Not part of the API.
  */
 public final class Json {
 

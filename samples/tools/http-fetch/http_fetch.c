@@ -16,8 +16,12 @@ static int run(const char *input, size_t len) {
     char *url = kami_json_get_string(input, len, "url", &url_len);
     if (!url || url_len == 0)
         return kami_fail("missing argument 'url' (a string), e.g. {\"url\":\"https://example.com/\"}");
-    long long max_bytes = kami_json_get_int(input, len, "max_bytes", DEFAULT_MAX_BYTES);
-    if (max_bytes < 0) return kami_fail("'max_bytes' must not be negative");
+    const char *mv;
+    size_t mvl;
+    long long max_bytes = kami_json_get_int(input, len, "max_bytes", -1);
+    if (!kami_json_find(input, len, "max_bytes", &mv, &mvl) || (mvl == 4 && memcmp(mv, "null", 4) == 0))
+        max_bytes = DEFAULT_MAX_BYTES; /* absent or null */
+    if (max_bytes < 0) return kami_fail("'max_bytes' must be a number of bytes, 0 or more");
 
     /* {"method":"GET","url":<url>} */
     static const char head[] = "{\"method\":\"GET\",\"url\":";

@@ -70,7 +70,11 @@ static int run(const char *input, size_t len) {
     size_t dlen;
     char *data = kami_json_get_string(input, len, "data", &dlen);
     if (!data) return kami_fail("missing argument 'data' (a string), e.g. {\"data\":\"abc\",\"rounds\":1000}");
-    long long rounds = kami_json_get_int(input, len, "rounds", 1);
+    const char *rv;
+    size_t rvl;
+    long long rounds = kami_json_get_int(input, len, "rounds", -1);
+    if (!kami_json_find(input, len, "rounds", &rv, &rvl) || (rvl == 4 && memcmp(rv, "null", 4) == 0))
+        rounds = 1; /* absent or null: one round */
     if (rounds < 1 || rounds > 10000000) return kami_fail("'rounds' must be an integer from 1 to 10000000");
     uint8_t h[32];
     sha256((const uint8_t *)data, dlen, h);

@@ -59,7 +59,9 @@ enum { KAMI_TRACE = 0, KAMI_DEBUG = 1, KAMI_INFO = 2, KAMI_WARN = 3, KAMI_ERROR 
  */
 #define KAMI_TOOL(fn)                                                                     \
     KAMI_EXPORT_("kami_alloc") void *kami_alloc(int32_t len) {                            \
-        return malloc((size_t)(len < 0 ? 0 : len) + 1);                                   \
+        void *p = malloc((size_t)(len < 0 ? 0 : len) + 1);                                \
+        if (!p) __builtin_trap(); /* memory.grow failed: KAMI reports MEMORY_LIMIT */     \
+        return p;                                                                         \
     }                                                                                     \
     KAMI_EXPORT_("kami_run") int32_t kami_run(char *ptr, int32_t len) {                   \
         ptr[len] = 0;                                                                     \

@@ -62,6 +62,20 @@ need() {
     command -v "$1" >/dev/null 2>&1 || die "'$1' not found: install the toolchains listed at the top of $0"
 }
 
+# signature <objdump -x text> <export>: the exported function's type, e.g. "(i32) -> i32", or "".
+signature() {
+    awk -v name="$2" '
+        /^Type\[/ { sect = "type"; next }
+        /^Function\[/ { sect = "func"; next }
+        /^Export\[/ { sect = "export"; next }
+        /^[A-Z][A-Za-z]*\[/ { sect = "" }
+        sect == "type" && /^ - type\[/ { i = $2; gsub(/type\[|\]/, "", i); t = $0; sub(/^ - type\[[0-9]+\] /, "", t); types[i] = t }
+        sect == "func" && /^ - func\[/ { f = $2; gsub(/func\[|\]/, "", f); g = $3; sub(/sig=/, "", g); sigs[f] = g }
+        sect == "export" && $0 ~ ("-> \"" name "\"$") { f = $2; gsub(/func\[|\]/, "", f); want = f }
+        END { if (want != "" && (want in sigs)) print types[sigs[want]] }
+    ' <<< "$1"
+}
+
 # check <file.wasm> <abi>: imports only kami.* / wasi_snapshot_preview1.*, and the ABI's exports.
 check() {
     local wasm=$1 abi=$2 dump bad
@@ -69,11 +83,26 @@ check() {
     bad=$(printf '%s\n' "$dump" | sed -n 's/^ - [a-z]*\[[0-9]*\] .* <- \([^ ]*\)$/\1/p' \
         | grep -v -E '^(kami\.(output|log|http_request|http_response)|wasi_snapshot_preview1\.[a-z_]+)$' || true)
     [ -z "$bad" ] || die "$wasm imports what KAMI does not provide: $bad"
+    # the kami.* imports must have the ABI's signatures
+    bad=$(awk '
+        /^Type\[/ { sect = "type"; next }
+        /^Import\[/ { sect = "import"; next }
+        /^[A-Z][A-Za-z]*\[/ { sect = "" }
+        sect == "type" && /^ - type\[/ { i = $2; gsub(/type\[|\]/, "", i); t = $0; sub(/^ - type\[[0-9]+\] /, "", t); types[i] = t }
+        sect == "import" && / <- kami\./ { g = $3; sub(/sig=/, "", g); imp[$NF] = g }
+        END {
+            want["kami.output"] = "(i32, i32) -> nil"; want["kami.log"] = "(i32, i32, i32) -> nil"
+            want["kami.http_request"] = "(i32, i32) -> i32"; want["kami.http_response"] = "(i32) -> i32"
+            for (n in imp) if (types[imp[n]] != want[n]) printf "%s is %s, expected %s; ", n, types[imp[n]], want[n]
+        }' <<< "$dump")
+    [ -z "$bad" ] || die "$wasm: $bad"
     grep -q -- '-> "memory"' <<< "$dump" || die "$wasm does not export memory"
     case "$abi" in
         kami-v1)
-            grep -q -- '-> "kami_alloc"' <<< "$dump" || die "$wasm does not export kami_alloc"
-            grep -q -- '-> "kami_run"' <<< "$dump" || die "$wasm does not export kami_run"
+            [ "$(signature "$dump" kami_alloc)" = "(i32) -> i32" ] \
+                || die "$wasm: kami_alloc must be (i32) -> i32, is '$(signature "$dump" kami_alloc)'"
+            [ "$(signature "$dump" kami_run)" = "(i32, i32) -> i32" ] \
+                || die "$wasm: kami_run must be (i32, i32) -> i32, is '$(signature "$dump" kami_run)'"
             ;;
         wasi-command)
             grep -q -- '-> "_start"' <<< "$dump" || die "$wasm does not export _start"

@@ -96,8 +96,11 @@ public final class DefaultKami implements Kami {
     private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object installLock = new Object();
-    private volatile long lastCounter;
+    /** The store's change counter when the resolved-tool cache was last known to be current. */
+    private volatile long cacheCounter;
     private volatile long lastCounterCheck;
+    /** The store's change counter up to which tool-change events have been sent. */
+    private volatile long eventCounter;
     private final java.util.concurrent.ScheduledExecutorService watcher;
 
     /** A tool ready to call: its record, parsed manifest, grants and effective permissions. */
@@ -115,7 +118,8 @@ public final class DefaultKami implements Kami {
                 sha -> notifyListeners(l -> l.moduleEvicted(sha)));
         this.scheduler = new Scheduler(settings.workers(), settings.queueCapacity(), settings.queueTimeout(),
                 settings.threadStackBytes());
-        this.lastCounter = store.changeCounter();
+        this.cacheCounter = store.changeCounter();
+        this.eventCounter = cacheCounter;
         this.lastCounterCheck = System.nanoTime();
         this.watcher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kami-registry-watch");
@@ -136,15 +140,14 @@ public final class DefaultKami implements Kami {
             return;
         }
         try {
-            long seen = lastCounter;
+            long seen = eventCounter;
             long now = store.changeCounter();
             if (now == seen) {
                 return;
             }
             List<dev.kami.spi.HistoryEntry> lines = new ArrayList<>(store.history(null, 256));
             java.util.Collections.reverse(lines);
-            lastCounter = now;
-            lastCounterCheck = System.nanoTime();
+            eventCounter = now;
             resolved.clear();
             for (dev.kami.spi.HistoryEntry h : lines) {
                 if (h.sequence() > seen && h.sequence() <= now) {
@@ -507,15 +510,17 @@ public final class DefaultKami implements Kami {
         }
         lastCounterCheck = now;
         long c = store.changeCounter();
-        if (c != lastCounter) {
-            lastCounter = c;
+        if (c != cacheCounter) {
+            cacheCounter = c;
             resolved.clear();
         }
     }
 
     private void changed(ToolId id, ToolChange.Kind kind) {
         resolved.clear();
-        lastCounter = store.changeCounter();
+        long c = store.changeCounter();
+        cacheCounter = c;
+        eventCounter = c; // this node tells its own listeners below; the watcher need not repeat it
         ToolChange change = new ToolChange(id, kind);
         notifyListeners(l -> l.toolsChanged(change));
     }

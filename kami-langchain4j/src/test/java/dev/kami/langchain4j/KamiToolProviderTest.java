@@ -79,6 +79,17 @@ class KamiToolProviderTest {
     }
 
     @Test
+    void missingRequiredArgumentComesBackAsTheToolsOwnError() {
+        ScriptedChatModel model = new ScriptedChatModel(mcpName("dev.kami.json-transform"), "{\"action\":\"count\"}");
+
+        assistant(model, KamiToolProvider.of(kami)).chat("count");
+
+        ToolExecutionResultMessage seen = model.toolResultSeen();
+        assertThat(seen.isError()).isTrue();
+        assertThat(seen.text()).isEqualTo("Error (TOOL_ERROR): missing argument 'data'");
+    }
+
+    @Test
     void argumentsThatAreNotAnObjectComeBackAsInvalidArguments() {
         String echo = mcpName("dev.kami.echo");
         ScriptedChatModel model = new ScriptedChatModel(echo, "[1, 2");

@@ -65,6 +65,15 @@ public final class McpHttpServer implements Server {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] COMMENT = ":\n\n".getBytes(StandardCharsets.UTF_8);
 
+    static {
+        // The JDK server writes headers and body in separate segments; without TCP_NODELAY, Nagle
+        // plus the client's delayed ACK add ~40 ms to every response. Read once by the JDK when
+        // its first server starts; an explicit setting by the host wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final McpServer mcp;
     private final String path;
     private final HttpServer http;

@@ -222,15 +222,20 @@ final class AuthorCommands {
             }
             Map<String, String> seen = fingerprint(pkg);
             root.err.println("[dev] watching " + pkg + " every " + intervalMs + " ms; Ctrl-C stops");
-            for (long r = 1; maxRounds == 0 || r < maxRounds; r++) {
-                Thread.sleep(intervalMs);
-                Map<String, String> now = fingerprint(pkg);
-                if (!now.equals(seen)) {
-                    root.err.println("[dev] change detected");
-                    last = round(pkg);
-                    seen = fingerprint(pkg);
+            try {
+                for (long r = 1; maxRounds == 0 || r < maxRounds; r++) {
+                    Thread.sleep(intervalMs);
+                    Map<String, String> now = fingerprint(pkg);
+                    if (!now.equals(seen)) {
+                        root.err.println("[dev] change detected");
+                        last = round(pkg);
+                        seen = fingerprint(pkg);
+                    }
                 }
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
             }
+            root.err.println("[dev] stopped");
             return last;
         }
 

@@ -224,20 +224,23 @@ public final class KamiCli implements Runnable {
 
     void fail(int code, String message, String hint, Throwable cause) {
         String msg = message == null ? "" : message.strip().replace("\r", "").replace("\n", " ");
+        if (hint == null || hint.isBlank()) {
+            hint = switch (code) {
+                case Exit.USAGE -> "'kami <command> --help' shows a command's options";
+                case Exit.NOT_FOUND -> "check the name or path";
+                default -> "run again with --verbose for details";
+            };
+        }
         if (json) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("code", code);
             e.put("message", msg);
-            if (hint != null) {
-                e.put("hint", hint);
-            }
+            e.put("hint", hint);
             e.put("type", cause == null ? "error" : cause.getClass().getSimpleName());
             out.println(Json.write(Map.of("error", e)));
         } else {
             err.println("kami: " + msg);
-            if (hint != null && !hint.isBlank()) {
-                err.println("hint: " + hint);
-            }
+            err.println("hint: " + hint);
         }
         if (verbose && cause != null) {
             cause.printStackTrace(err);

@@ -24,8 +24,6 @@ class CliLifecycleTest {
         String echo = KamiRunner.sample("echo").toString();
 
         assertThat(KamiRunner.jar(home, "run", echo, "{\"message\":\"before install\"}").expect(0).out()).contains("\"message\":\"before install\"");
-        assertThat(KamiRunner.jar(home, "run", KamiRunner.sample("hello-world").toString(), "{\"name\":\"Ada\"}").expect(0).out())
-                .containsIgnoringCase("ada");
 
         KamiRunner.Result refused = KamiRunner.jar(home, "install", echo).expect(3);
         assertThat(refused.out()).contains("dev.kami.echo 1.0.0").contains("filesystem:  none");

@@ -668,6 +668,9 @@ public final class McpHttpServer implements Server {
             while (!hs.ended && !closed.get()) {
                 String event = hs.events.poll(15, TimeUnit.SECONDS);
                 hs.lastSeen = System.currentTimeMillis();
+                if (event != null && event.isEmpty()) {
+                    continue; // the wake-up offered by endSession
+                }
                 String frame = event == null ? ":\n\n" : "event: message\ndata: " + event + "\n\n";
                 os.write(frame.getBytes(StandardCharsets.UTF_8));
                 os.flush();

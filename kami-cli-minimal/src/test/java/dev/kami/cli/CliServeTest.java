@@ -18,9 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code kami serve} over stdio answers the official MCP Java SDK client; stdout carries MCP only. */
+/**
+ * {@code kami serve}: over stdio it answers the official MCP Java SDK client (stdout carries MCP
+ * only); over HTTP it binds where told, answers health probes and requires the token.
+ */
 @Timeout(300)
-class CliServeStdioTest {
+class CliServeTest {
     @TempDir
     Path home;
 
@@ -62,5 +65,45 @@ class CliServeStdioTest {
             client.closeGracefully();
         }
         assertThat(String.join("\n", stderr)).contains("kami: serving 1 tools over MCP stdio");
+    }
+
+    @Test
+    void httpServesHealthAndRequiresTheToken() throws Exception {
+        List<String> cmd = KamiRunner.javaCommand();
+        cmd.addAll(List.of("--home", home.toString(), "serve", "--transport", "http", "--port", "0", "--bind",
+                "127.0.0.1", "--token", "s3cret", "--allowed-origin", "http://localhost:3000"));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            String address = null;
+            while (address == null && (line = err.readLine()) != null) {
+                var m = java.util.regex.Pattern.compile("(http://127\\.0\\.0\\.1:\\d+)/mcp").matcher(line);
+                if (m.find()) {
+                    address = m.group(1);
+                    assertThat(line).contains("bearer token required");
+                }
+            }
+            assertThat(address).as("the server printed its address on stderr").isNotNull();
+            var http = java.net.http.HttpClient.newHttpClient();
+            var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(address + "/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            String ping = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
+            var noToken = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(address + "/mcp"))
+                    .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ping)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(noToken.statusCode()).isEqualTo(401);
+            var foreignOrigin = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(address + "/mcp"))
+                    .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                    .header("Authorization", "Bearer s3cret").header("Origin", "http://evil.example")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ping)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(foreignOrigin.statusCode()).isEqualTo(403);
+        } finally {
+            p.destroy();
+            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 }

@@ -118,6 +118,7 @@ abstract class AbstractSdkClientTest {
         assertThat(call).isNotDone();
         transport().cancel(id);
         long micros = awaitCancelledMicros(loopingTool());
+        System.err.println("KAMI-TEST " + getClass().getSimpleName() + ": cancel to end of call " + micros + " us");
         // The bound of the issue: the tool stops within 100 ms of the cancel (server-side).
         assertThat(micros).isLessThan(100_000);
         assertThat(pingAfterCancel()).isTrue();

@@ -111,7 +111,8 @@ public final class FakeKami implements Kami {
 
     private ToolResult slow(JsonNode args, CancellationToken token) {
         Thread me = Thread.currentThread();
-        try (Registration r = token.onCancel(me::interrupt)) {
+        Registration r = token.onCancel(me::interrupt);
+        try {
             long end = System.nanoTime() + 30_000_000_000L;
             while (System.nanoTime() < end) {
                 if (token.isCancelled() || Thread.interrupted()) {
@@ -126,6 +127,8 @@ public final class FakeKami implements Kami {
                 }
             }
             return ToolResult.error(ToolErrorKind.TIMEOUT, "the call ran past its 30000 ms deadline");
+        } finally {
+            r.close();
         }
     }
 

@@ -79,14 +79,16 @@ class KamiToolProviderTest {
     }
 
     @Test
-    void missingRequiredArgumentComesBackAsTheToolsOwnError() {
+    void missingRequiredArgumentIsRefusedBeforeTheToolRunsAndTheModelIsTold() {
         ScriptedChatModel model = new ScriptedChatModel(mcpName("dev.kami.json-transform"), "{\"action\":\"count\"}");
 
         assistant(model, KamiToolProvider.of(kami)).chat("count");
 
         ToolExecutionResultMessage seen = model.toolResultSeen();
         assertThat(seen.isError()).isTrue();
-        assertThat(seen.text()).isEqualTo("Error (TOOL_ERROR): missing argument 'data'");
+        assertThat(seen.text()).isEqualTo("Error (INVALID_ARGUMENTS): arguments to dev.kami.json-transform do not match"
+                + " its input schema: required property 'data' not found. Call it again with arguments that fit the"
+                + " schema (tools/list shows it)");
     }
 
     @Test

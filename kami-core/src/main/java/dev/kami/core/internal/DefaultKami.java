@@ -2,7 +2,6 @@ package dev.kami.core.internal;
 
 import dev.kami.BusyException;
 import dev.kami.CallOptions;
-import dev.kami.ConfigurationException;
 import dev.kami.InstallException;
 import dev.kami.InstallOptions;
 import dev.kami.InstalledTool;
@@ -105,7 +104,7 @@ public final class DefaultKami implements Kami {
 
     /** A tool ready to call: its record, parsed manifest, grants and effective permissions. */
     private record Resolved(ToolRecord record, ToolManifest manifest, Grants grants, EffectivePermissions effective,
-            Map<String, String> environment) {
+            Map<String, String> environment, ArgumentSchema arguments) {
     }
 
     DefaultKami(KamiSettings settings, ToolEngine engine, ToolStore store) {
@@ -234,6 +233,7 @@ public final class DefaultKami implements Kami {
                     + " pages (" + info.minMemoryPages() / 16 + " MiB) of initial memory, above its max_memory_mb = "
                     + m.security().maxMemoryMb() + "; raise max_memory_mb or shrink the module's memory");
         }
+        ArgumentSchema.of(m); // refuses a schema that cannot be compiled
         Permissions.requireWithinCeiling(m.id(), m.security(), policy);
         verifySignature(m.id(), pkg.module(), pkg.sha256(), m.security(), pkg.signature(), pkg.signerKey());
         compiled(m.id().value(), pkg.sha256(), () -> pkg.module(), m.abi());
@@ -481,7 +481,14 @@ public final class DefaultKami implements Kami {
         }
         Grants g = store.grants(r.id());
         EffectivePermissions eff = Permissions.effective(manifest.security(), g, policy);
-        Resolved res = new Resolved(r, manifest, g, eff, Permissions.environmentFor(eff, settings.environment()));
+        ArgumentSchema schema;
+        try {
+            schema = ArgumentSchema.of(manifest);
+        } catch (KamiException e) {
+            throw new IntegrityException("the stored input schema of tool " + r.id() + " no longer compiles ("
+                    + e.getMessage() + "); reinstall the tool", e);
+        }
+        Resolved res = new Resolved(r, manifest, g, eff, Permissions.environmentFor(eff, settings.environment()), schema);
         resolved.put(r.id().value(), res);
         return res;
     }
@@ -592,7 +599,7 @@ public final class DefaultKami implements Kami {
         }
         String id = r.record().id().value();
         return submit(id, r.manifest().abi(), r.record().moduleSha256(), () -> loadVerified(r), r.effective(),
-                r.environment(), argumentsJson, opts);
+                r.environment(), r.arguments(), argumentsJson, opts);
     }
 
     @Override
@@ -610,22 +617,23 @@ public final class DefaultKami implements Kami {
             String sha = ToolSignatures.sha256Hex(module);
             String id = "run:" + packageOrWasm.getFileName();
             EffectivePermissions eff = Permissions.effective(SecurityRequest.denyAll(), Grants.none(), policy);
-            return join(submit(id, null, sha, () -> module, eff, Map.of(), argumentsJson, opts));
+            return join(submit(id, null, sha, () -> module, eff, Map.of(), null, argumentsJson, opts));
         }
         ToolPackage pkg = reader.read(packageOrWasm);
         check(pkg);
         SecurityRequest req = pkg.manifest().security();
         EffectivePermissions eff = Permissions.effective(req, Grants.of(req), policy);
         return join(submit(pkg.manifest().id().value(), pkg.manifest().abi(), pkg.sha256(), pkg::module, eff,
-                Permissions.environmentFor(eff, settings.environment()), argumentsJson, opts));
+                Permissions.environmentFor(eff, settings.environment()), ArgumentSchema.of(pkg.manifest()),
+                argumentsJson, opts));
     }
 
     private CompletableFuture<ToolResult> submit(String id, Abi abi, String sha,
             java.util.function.Supplier<byte[]> module, EffectivePermissions eff, Map<String, String> env,
-            String argumentsJson, CallOptions opts) {
+            ArgumentSchema schema, String argumentsJson, CallOptions opts) {
         long t0 = System.nanoTime();
         String json = argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson;
-        String invalid = invalidArguments(json);
+        String invalid = invalidArguments(json, schema);
         if (invalid != null) {
             ToolResult bad = ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, "arguments to " + id + " " + invalid);
             record(id, bad, t0);
@@ -676,12 +684,17 @@ public final class DefaultKami implements Kami {
         notifyListeners(l -> l.callFinished(id, r));
     }
 
-    /** @return why the arguments are refused, or null when they are a JSON object */
-    private static String invalidArguments(String json) {
+    /** @return why the arguments are refused, or null when they are a JSON object that fits the schema */
+    private static String invalidArguments(String json, ArgumentSchema schema) {
         try {
             JsonNode node = JSON.readTree(json);
             if (node == null || !node.isObject()) {
                 return "must be a JSON object such as {\"message\":\"hi\"}, got " + (node == null ? "nothing" : node.getNodeType());
+            }
+            List<String> problems = schema == null ? List.of() : schema.problems(node);
+            if (!problems.isEmpty()) {
+                return "do not match its input schema: " + String.join("; ", problems)
+                        + ". Call it again with arguments that fit the schema (tools/list shows it)";
             }
             return null;
         } catch (JacksonException e) {
@@ -743,11 +756,7 @@ public final class DefaultKami implements Kami {
         ProviderResolver<TransportProvider> r = new ProviderResolver<>("transport", null,
                 "add dev.kami:kami-mcp to the classpath (transports 'stdio' and 'http')", TransportProvider::id,
                 TransportProvider::priority, ProviderResolver.serviceLoader(TransportProvider.class));
-        try {
-            return r.resolve(transportId).start(this, config == null ? TransportConfig.of(Map.of()) : config);
-        } catch (ConfigurationException e) {
-            throw e;
-        }
+        return r.resolve(transportId).start(this, config == null ? TransportConfig.of(Map.of()) : config);
     }
 
     @Override

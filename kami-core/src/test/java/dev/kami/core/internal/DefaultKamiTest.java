@@ -108,7 +108,7 @@ class DefaultKamiTest {
                 [[mcp.arguments]]
                 name = "message"
                 type = "string"
-                required = true
+                required = false
 
                 %s
                 """.formatted(id, version, security));
@@ -173,6 +173,38 @@ class DefaultKamiTest {
         assertThat(r.text()).startsWith("arguments to dev.kami.echo are not valid JSON");
         assertThat(kami.call("dev.kami.echo", "[1]").text()).isEqualTo(
                 "arguments to dev.kami.echo must be a JSON object such as {\"message\":\"hi\"}, got ARRAY");
+    }
+
+    @Test
+    void argumentsAreValidatedAgainstTheInputSchemaBeforeTheToolRuns() throws IOException {
+        kami(HostPolicy.defaults());
+        Path p = pkg(dir, "dev.kami.strict", "1.0.0", "");
+        Files.writeString(p.resolve("tool.toml"), Files.readString(p.resolve("tool.toml")).replace("required = false",
+                "required = true\n[[mcp.arguments]]\nname = \"count\"\ntype = \"integer\""));
+        kami.install(p);
+        ToolResult missing = kami.call("dev.kami.strict", "{\"count\":2}");
+        assertThat(missing.errorKind()).isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+        assertThat(missing.text()).startsWith("arguments to dev.kami.strict do not match its input schema: ")
+                .contains("message").endsWith("Call it again with arguments that fit the schema (tools/list shows it)");
+        ToolResult wrongType = kami.call("dev.kami.strict", "{\"message\":\"m\",\"count\":\"two\"}");
+        assertThat(wrongType.errorKind()).isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+        assertThat(wrongType.text()).contains("count").contains("integer");
+        verify(module, times(0)).invoke(any());
+        assertThat(kami.call("dev.kami.strict", "{\"message\":\"m\",\"count\":2}").isError()).isFalse();
+    }
+
+    @Test
+    void aSchemaThatCannotBeCompiledIsRefusedAtInstall() throws IOException {
+        kami(HostPolicy.defaults());
+        Path p = pkg(dir, "dev.kami.badschema", "1.0.0", "");
+        String toml = Files.readString(p.resolve("tool.toml"));
+        toml = toml.substring(0, toml.indexOf("[[mcp.arguments]]"))
+                + "input_schema = '{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"[\"}}}'\n";
+        Files.writeString(p.resolve("tool.toml"), toml);
+        assertThatThrownBy(() -> kami.install(p))
+                .isInstanceOf(dev.kami.ManifestException.class)
+                .hasMessageContaining("key 'mcp.input_schema': is not a usable JSON Schema");
+        assertThat(kami.list()).isEmpty();
     }
 
     @Test

@@ -396,6 +396,12 @@ public final class McpHttpServer implements Server {
                 return;
             }
         }
+        if (!m.isRequest()) {
+            // 2026-07-28 defines no client notifications over HTTP (a closed stream cancels);
+            // accept and drop them as the transport page says.
+            sendEmpty(ex, 202);
+            return;
+        }
         McpSession session = mcp.openSession(null);
         CompletableFuture<McpReply> reply = session.handle(m);
         if (reply.isDone() || !sse) {

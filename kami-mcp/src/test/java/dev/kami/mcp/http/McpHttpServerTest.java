@@ -354,6 +354,14 @@ class McpHttpServerTest {
     }
 
     @Test
+    void aModernNotificationIs202() throws Exception {
+        HttpResponse<String> r = send(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{"
+                + MODERN_META + ",\"requestId\":1}}").header("MCP-Protocol-Version", "2026-07-28"));
+        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(r.body()).isEmpty();
+    }
+
+    @Test
     void aModernCallAnsweredAtOnceIsPlainJson() throws Exception {
         HttpResponse<String> r = send(modern("tools/call", "nope", modernCall("nope", "{}")));
         assertThat(r.headers().firstValue("Content-Type").orElseThrow()).isEqualTo("application/json");

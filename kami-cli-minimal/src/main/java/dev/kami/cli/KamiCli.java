@@ -88,6 +88,7 @@ public final class KamiCli implements Runnable {
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
         cl.setParameterExceptionHandler((ex, a) -> {
             String hint = "'kami " + ex.getCommandLine().getCommandName().replace("kami", "").trim()
                     + " --help' shows the usage";

@@ -67,4 +67,20 @@ class CliLifecycleTest {
         assertThat(KamiRunner.jar(home, "list").expect(0).out()).doesNotContain("dev.kami.echo")
                 .contains("dev.kami.hello-world");
     }
+
+    @Test
+    void launcherRunsTheJarAndSaysHowToBuildItWhenMissing(@TempDir Path elsewhere) throws Exception {
+        Path script = KamiRunner.REPO.resolve("kami");
+        Process p = new ProcessBuilder("bash", script.toString(), "--version").redirectErrorStream(true).start();
+        assertThat(KamiRunner.drain(p.getInputStream()).get()).startsWith("kami ");
+        assertThat(p.waitFor()).isZero();
+
+        Path copy = Files.copy(script, elsewhere.resolve("kami"));
+        ProcessBuilder pb = new ProcessBuilder("bash", copy.toString(), "list").redirectErrorStream(true);
+        pb.environment().put("KAMI_BUILD", "0");
+        Process missing = pb.start();
+        assertThat(KamiRunner.drain(missing.getInputStream()).get()).contains("kami.jar is missing")
+                .contains("mvn -q -DskipTests package -pl kami-cli-minimal -am");
+        assertThat(missing.waitFor()).isEqualTo(5);
+    }
 }

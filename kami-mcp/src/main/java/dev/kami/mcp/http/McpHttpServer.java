@@ -402,7 +402,11 @@ public final class McpHttpServer implements Server {
             sendEmpty(ex, 202);
             return;
         }
-        McpSession session = mcp.openSession(null);
+        StreamedCall streamed = new StreamedCall(ex);
+        // Only an SSE response can carry notifications (subscriptions/listen); without one the
+        // core refuses such requests.
+        McpSession session = mcp.openSession(sse ? streamed::event : null);
+        streamed.session = session;
         CompletableFuture<McpReply> reply = session.handle(m);
         if (reply.isDone() || !sse) {
             reply.whenCompleteAsync((r, failure) -> {
@@ -411,24 +415,27 @@ public final class McpHttpServer implements Server {
             }, responder);
             return;
         }
-        // A call still running: answer on an SSE stream so that the client closing it (the
-        // 2026-07-28 cancellation signal) is noticed by the keep-alive writes and cancels the call.
-        StreamedCall streamed = new StreamedCall(ex, session);
+        // Still running (a tool call, a subscription): answer on an SSE stream so that the client
+        // closing it (the 2026-07-28 cancellation signal) is noticed by the keep-alive writes.
         streamed.open();
         reply.whenCompleteAsync(streamed::finish, responder);
     }
 
-    /** A modern request answered on an SSE stream while it runs; a failed write cancels it. */
+    /**
+     * A modern request answered on an SSE stream while it runs: notifications for it (a
+     * subscription's) are events on the stream, buffered until the stream opens; a failed write
+     * means the client closed the stream, which cancels the request.
+     */
     private final class StreamedCall {
         private final HttpExchange ex;
-        private final McpSession session;
+        volatile McpSession session;
         private OutputStream out; // guarded by this
+        private final List<String> early = new ArrayList<>(); // guarded by this
         private boolean done; // guarded by this
-        private ScheduledFuture<?> keepAlive;
+        private volatile ScheduledFuture<?> keepAlive;
 
-        StreamedCall(HttpExchange ex, McpSession session) {
+        StreamedCall(HttpExchange ex) {
             this.ex = ex;
-            this.session = session;
         }
 
         void open() throws IOException {
@@ -440,18 +447,38 @@ public final class McpHttpServer implements Server {
                 ex.sendResponseHeaders(200, 0);
                 out = ex.getResponseBody();
                 out.write(COMMENT);
+                for (String e : early) {
+                    out.write(frame(e));
+                }
+                early.clear();
                 out.flush();
             }
-            keepAlive = sweeper.scheduleWithFixedDelay(this::ping, keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
+            keepAlive = sweeper.scheduleWithFixedDelay(() -> write(COMMENT), keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
         }
 
-        private void ping() {
+        void event(String json) {
+            synchronized (this) {
+                if (out == null) {
+                    if (early.size() < 256) {
+                        early.add(json);
+                    }
+                    return;
+                }
+            }
+            write(frame(json));
+        }
+
+        private byte[] frame(String json) {
+            return ("event: message\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
+        }
+
+        private void write(byte[] bytes) {
             synchronized (this) {
                 if (done) {
                     return;
                 }
                 try {
-                    out.write(COMMENT);
+                    out.write(bytes);
                     out.flush();
                     return;
                 } catch (IOException e) {
@@ -459,14 +486,19 @@ public final class McpHttpServer implements Server {
                     LOG.debug("client closed the response stream; cancelling the request: {}", e.toString());
                 }
             }
-            keepAlive.cancel(false);
-            session.close(); // cancels the call; its reply is dropped
+            ScheduledFuture<?> k = keepAlive;
+            if (k != null) {
+                k.cancel(false);
+            }
+            session.cancelAll(); // a closed stream cancels: no reply is sent for it
+            session.close();
             ex.close();
         }
 
         void finish(McpReply reply, Throwable failure) {
-            if (keepAlive != null) {
-                keepAlive.cancel(false);
+            ScheduledFuture<?> k = keepAlive;
+            if (k != null) {
+                k.cancel(false);
             }
             synchronized (this) {
                 if (done) {
@@ -477,7 +509,7 @@ public final class McpHttpServer implements Server {
                     if (failure != null) {
                         LOG.error("MCP request failed", failure);
                     } else if (reply.isPresent()) {
-                        out.write(("event: message\ndata: " + reply.json() + "\n\n").getBytes(StandardCharsets.UTF_8));
+                        out.write(frame(reply.json()));
                     }
                     out.close();
                 } catch (IOException e) {

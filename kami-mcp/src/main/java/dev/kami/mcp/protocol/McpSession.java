@@ -33,10 +33,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class McpSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(McpSession.class);
+    private static final String META_SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
 
     private final McpServer server;
     private final Consumer<String> notifications;
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private volatile String legacyVersion;
     private volatile boolean clientInitialized;
     private volatile boolean closed;
@@ -45,6 +47,18 @@ public final class McpSession implements AutoCloseable {
     private static final class InFlight {
         final CancellationToken token = new CancellationToken();
         volatile long cancelledAtNanos;
+    }
+
+    /** An open {@code subscriptions/listen} stream: its request id and what it asked for. */
+    private static final class Subscription {
+        final JsonNode id;
+        final boolean toolsListChanged;
+        final CompletableFuture<McpReply> done = new CompletableFuture<>();
+
+        Subscription(JsonNode id, boolean toolsListChanged) {
+            this.id = id;
+            this.toolsListChanged = toolsListChanged;
+        }
     }
 
     McpSession(McpServer server, Consumer<String> notifications) {
@@ -123,10 +137,31 @@ public final class McpSession implements AutoCloseable {
         }
     }
 
-    /** Cancels the calls in flight and stops notifications. Idempotent. */
+    /** @return the number of open {@code subscriptions/listen} streams in this session */
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    /**
+     * Ends every {@code subscriptions/listen} stream gracefully: each request is answered with a
+     * completion result carrying its subscription id (what a server does when it shuts down).
+     */
+    public void endSubscriptions() {
+        for (String key : List.copyOf(subscriptions.keySet())) {
+            Subscription sub = subscriptions.remove(key);
+            if (sub != null) {
+                ObjectNode r = Json.object();
+                r.putObject("_meta").set(META_SUBSCRIPTION_ID, sub.id);
+                sub.done.complete(Json.result(sub.id, modern(r, false)));
+            }
+        }
+    }
+
+    /** Ends the subscriptions, cancels the calls in flight and stops notifications. Idempotent. */
     @Override
     public void close() {
         if (!closed) {
+            endSubscriptions();
             closed = true;
             cancelAll();
             server.sessionClosed(this);
@@ -134,9 +169,24 @@ public final class McpSession implements AutoCloseable {
     }
 
     void notifyListChanged(String json) {
-        if (notifications == null || closed || legacyVersion == null) {
+        if (notifications == null || closed) {
             return;
         }
+        if (legacyVersion != null) {
+            deliver(json);
+        }
+        for (Subscription sub : subscriptions.values()) {
+            if (sub.toolsListChanged) {
+                ObjectNode n = Json.object();
+                n.put("jsonrpc", "2.0");
+                n.put("method", "notifications/tools/list_changed");
+                n.putObject("params").putObject("_meta").set(META_SUBSCRIPTION_ID, sub.id);
+                deliver(Json.write(n));
+            }
+        }
+    }
+
+    private void deliver(String json) {
         try {
             notifications.accept(json);
         } catch (RuntimeException e) {
@@ -154,6 +204,11 @@ public final class McpSession implements AutoCloseable {
                 JsonNode requestId = params == null ? null : params.get("requestId");
                 if (requestId == null || !(requestId.isString() || requestId.isNumber())) {
                     LOG.debug("notifications/cancelled without a valid requestId ignored");
+                    return;
+                }
+                Subscription sub = subscriptions.remove(key(requestId));
+                if (sub != null) {
+                    sub.done.complete(McpReply.none()); // the client ended it: send nothing more
                     return;
                 }
                 InFlight f = inFlight.get(key(requestId));
@@ -207,10 +262,12 @@ public final class McpSession implements AutoCloseable {
                 return McpServer.done(toolsList(m, true));
             case "tools/call":
                 return toolsCall(m, true);
+            case "subscriptions/listen":
+                return listen(m);
             default:
                 return McpServer.done(Json.error(m.id(), ErrorCodes.METHOD_NOT_FOUND, "Method not found: '"
                         + ToolCatalog.abbreviate(m.method()) + "' (protocol " + version.stringValue()
-                        + " serves server/discover, tools/list and tools/call)"));
+                        + " serves server/discover, tools/list, tools/call and subscriptions/listen)"));
         }
     }
 
@@ -275,9 +332,9 @@ public final class McpSession implements AutoCloseable {
     private ObjectNode capabilities(boolean legacy) {
         ObjectNode caps = Json.object();
         ObjectNode tools = caps.putObject("tools");
-        // Legacy sessions get list-changed notifications pushed; the modern era delivers them only
-        // on subscriptions/listen, which this server does not implement, so it does not claim it.
-        tools.put("listChanged", legacy && notifications != null);
+        // Legacy sessions get list changes pushed when the transport can push; the modern era
+        // delivers them on subscriptions/listen streams (stdio, or HTTP SSE).
+        tools.put("listChanged", !legacy || notifications != null);
         return caps;
     }
 
@@ -305,6 +362,42 @@ public final class McpSession implements AutoCloseable {
             result.put("cacheScope", server.cacheScope);
         }
         return result;
+    }
+
+    private CompletableFuture<McpReply> listen(IncomingMessage m) {
+        if (notifications == null) {
+            return McpServer.done(Json.error(m.id(), ErrorCodes.INVALID_REQUEST, "Invalid request: subscriptions/listen"
+                    + " needs a stream for its notifications (stdio, or HTTP with Accept: text/event-stream)"));
+        }
+        JsonNode filter = m.params().get("notifications");
+        if (filter != null && !filter.isObject()) {
+            return McpServer.done(Json.error(m.id(), ErrorCodes.INVALID_PARAMS,
+                    "Invalid params: notifications must be an object such as {\"toolsListChanged\": true}"));
+        }
+        String key = key(m.id());
+        if (inFlight.containsKey(key) || subscriptions.containsKey(key)) {
+            return McpServer.done(Json.error(m.id(), ErrorCodes.INVALID_REQUEST,
+                    "Invalid request: a request with id " + m.id() + " is still running; use a new id"));
+        }
+        JsonNode tools = filter == null ? null : filter.get("toolsListChanged");
+        boolean wantsTools = tools != null && tools.isBoolean() && tools.booleanValue();
+        Subscription sub = new Subscription(m.id(), wantsTools);
+        // The acknowledgment goes first; only then can list changes reach this subscription.
+        ObjectNode ack = Json.object();
+        ack.put("jsonrpc", "2.0");
+        ack.put("method", "notifications/subscriptions/acknowledged");
+        ObjectNode params = ack.putObject("params");
+        params.putObject("_meta").set(META_SUBSCRIPTION_ID, m.id());
+        ObjectNode agreed = params.putObject("notifications");
+        if (wantsTools) {
+            agreed.put("toolsListChanged", true);
+        }
+        deliver(Json.write(ack));
+        subscriptions.put(key, sub);
+        if (closed) {
+            endSubscriptions();
+        }
+        return sub.done;
     }
 
     private McpReply toolsList(IncomingMessage m, boolean modern) {

@@ -144,6 +144,8 @@ public final class StdioServer implements Server {
     }
 
     private void drainAndStop() {
+        // Subscriptions never end by themselves: answer them now, then wait for real work.
+        session.endSubscriptions();
         try {
             if (!awaitPending(shutdownGrace.toMillis())) {
                 LOG.warn("{} MCP request(s) still running after {}; cancelling them", pending.get(), shutdownGrace);

@@ -354,6 +354,42 @@ class McpHttpServerTest {
     }
 
     @Test
+    void listenStreamsTheAcknowledgmentAndListChanged() throws Exception {
+        HttpRequest req = modern("subscriptions/listen", null, request("L", "subscriptions/listen", "{" + MODERN_META
+                + ",\"notifications\":{\"toolsListChanged\":true}}")).build();
+        HttpResponse<InputStream> r = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).isEqualTo("text/event-stream");
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            JsonNode ack = nextData(in);
+            assertThat(ack.path("method").asString()).isEqualTo("notifications/subscriptions/acknowledged");
+            send(modern("tools/call", "dev_test_install", modernCall("dev_test_install", "{}")));
+            JsonNode changed = nextData(in);
+            assertThat(changed.path("method").asString()).isEqualTo("notifications/tools/list_changed");
+            assertThat(changed.path("params").path("_meta").path("io.modelcontextprotocol/subscriptionId").asString()).isEqualTo("L");
+        }
+    }
+
+    private static JsonNode nextData(BufferedReader in) throws Exception {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.startsWith("data: ")) {
+                return Rpc.parse(line.substring(6));
+            }
+        }
+        throw new AssertionError("stream ended");
+    }
+
+    @Test
+    void listenWithoutSseIs400() throws Exception {
+        HttpRequest.Builder b = modern("subscriptions/listen", null, request(1, "subscriptions/listen", "{" + MODERN_META + "}"))
+                .setHeader("Accept", "application/json");
+        HttpResponse<String> r = send(b);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(code(r)).isEqualTo(-32600);
+    }
+
+    @Test
     void aModernNotificationIs202() throws Exception {
         HttpResponse<String> r = send(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{"
                 + MODERN_META + ",\"requestId\":1}}").header("MCP-Protocol-Version", "2026-07-28"));

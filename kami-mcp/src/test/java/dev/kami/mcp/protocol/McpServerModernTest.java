@@ -37,12 +37,60 @@ class McpServerModernTest {
         r.path("supportedVersions").forEach(v -> versions.add(v.asString()));
         assertThat(versions).containsExactly("2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
         assertThat(r.path("capabilities").propertyNames()).containsExactly("tools");
-        assertThat(r.path("capabilities").path("tools").path("listChanged").asBoolean(true)).isFalse();
+        assertThat(r.path("capabilities").path("tools").path("listChanged").asBoolean()).isTrue();
         assertThat(r.path("_meta").path(SERVER_INFO).path("name").asString()).isEqualTo("kami-test");
         assertThat(r.path("_meta").path(SERVER_INFO).path("version").asString()).isEqualTo("9.9");
         assertThat(r.path("ttlMs").asLong()).isEqualTo(60_000);
         assertThat(r.path("cacheScope").asString()).isEqualTo("public");
         assertThat(r.path("instructions").asString()).isEqualTo("Use the tools.");
+    }
+
+    @Test
+    void listenAcknowledgesThenDeliversListChangedUntilCancelled() throws Exception {
+        List<String> sink = new java.util.concurrent.CopyOnWriteArrayList<>();
+        McpSession s = server.openSession(sink::add);
+        java.util.concurrent.CompletableFuture<List<String>> listen = s.handle(modern("sub1", "subscriptions/listen",
+                "\"notifications\":{\"toolsListChanged\":true,\"resourcesListChanged\":true}"));
+        assertThat(listen).isNotDone();
+        assertThat(sink).hasSize(1);
+        JsonNode ack = Rpc.parse(sink.get(0));
+        assertThat(ack.path("method").asString()).isEqualTo("notifications/subscriptions/acknowledged");
+        assertThat(ack.path("params").path("_meta").path("io.modelcontextprotocol/subscriptionId").asString()).isEqualTo("sub1");
+        assertThat(ack.path("params").path("notifications").propertyNames()).containsExactly("toolsListChanged");
+        one(s, modern(2, "tools/call", "\"name\":\"dev_test_install\""));
+        assertThat(sink).hasSize(2);
+        JsonNode changed = Rpc.parse(sink.get(1));
+        assertThat(changed.path("method").asString()).isEqualTo("notifications/tools/list_changed");
+        assertThat(changed.path("params").path("_meta").path("io.modelcontextprotocol/subscriptionId").asString()).isEqualTo("sub1");
+        assertThat(Rpc.all(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"sub1\"}}"))
+                .isEmpty();
+        assertThat(listen.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+        assertThat(s.subscriptionCount()).isZero();
+        one(s, modern(3, "tools/call", "\"name\":\"dev_test_install\""));
+        assertThat(sink).hasSize(2);
+    }
+
+    @Test
+    void listenWithoutToolsGetsNoListChangedAndEndsGracefullyOnClose() throws Exception {
+        List<String> sink = new java.util.concurrent.CopyOnWriteArrayList<>();
+        McpSession s = server.openSession(sink::add);
+        java.util.concurrent.CompletableFuture<List<String>> listen = s.handle(modern(7, "subscriptions/listen", null));
+        assertThat(Rpc.parse(sink.get(0)).path("params").path("notifications").size()).isZero();
+        one(s, modern(8, "tools/call", "\"name\":\"dev_test_install\""));
+        assertThat(sink).hasSize(1);
+        s.close();
+        List<String> end = listen.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        JsonNode r = Rpc.parse(end.get(0));
+        assertThat(r.path("id").asInt()).isEqualTo(7);
+        assertThat(r.path("result").path("resultType").asString()).isEqualTo("complete");
+        assertThat(r.path("result").path("_meta").path("io.modelcontextprotocol/subscriptionId").asInt()).isEqualTo(7);
+    }
+
+    @Test
+    void listenNeedsAStreamAndAnObjectFilter() {
+        assertThat(errorCode(one(session, modern(1, "subscriptions/listen", null)))).isEqualTo(-32600);
+        McpSession s = server.openSession(x -> { });
+        assertThat(errorCode(one(s, modern(1, "subscriptions/listen", "\"notifications\":true")))).isEqualTo(-32602);
     }
 
     @Test

@@ -177,6 +177,18 @@ class StdioServerTest {
     }
 
     @Test
+    void endOfInputEndsSubscriptionsAtOnce() throws Exception {
+        start(Duration.ofSeconds(30));
+        send(Rpc.modern("s", "subscriptions/listen", "\"notifications\":{\"toolsListChanged\":true}"));
+        assertThat(next().path("method").asString()).isEqualTo("notifications/subscriptions/acknowledged");
+        toServer.close();
+        assertThat(stdioTerminatesWithin(Duration.ofSeconds(5))).isTrue();
+        JsonNode end = next();
+        assertThat(end.path("id").asString()).isEqualTo("s");
+        assertThat(end.path("result").path("resultType").asString()).isEqualTo("complete");
+    }
+
+    @Test
     void listChangedIsWrittenToTheStream() throws Exception {
         start(Duration.ofSeconds(5));
         send(initialize("2025-11-25"));

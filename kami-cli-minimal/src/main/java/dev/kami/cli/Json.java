@@ -128,9 +128,12 @@ final class Json {
             logs.add(Map.of("level", String.valueOf(l.level()), "message", String.valueOf(l.message())));
         }
         m.put("logs", logs);
-        m.put("timings_ms", Map.of("queued", r.timings().queued().toNanos() / 1e6, "compile",
-                r.timings().compile().toNanos() / 1e6, "run", r.timings().run().toNanos() / 1e6, "total",
-                r.timings().total().toNanos() / 1e6));
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("queued", r.timings().queued().toNanos() / 1e6);
+        t.put("compile", r.timings().compile().toNanos() / 1e6);
+        t.put("run", r.timings().run().toNanos() / 1e6);
+        t.put("total", r.timings().total().toNanos() / 1e6);
+        m.put("timings_ms", t);
         return m;
     }
 

@@ -57,6 +57,16 @@ final class RegistryCommands {
                     root.out.println("    " + line);
                 }
             }
+            var existing = root.kami().find(m.id().value());
+            if (existing.isPresent() && !force) {
+                String v = existing.get().record().version().toString();
+                if (v.equals(m.version().toString())) {
+                    throw Exit.refused("tool " + m.id() + " version " + v + " is already installed",
+                            "pass --force to reinstall it");
+                }
+                throw Exit.refused("tool " + m.id() + " is installed at version " + v + "; this package is "
+                        + m.version(), "'kami update " + m.id() + " " + source + "' installs it, keeping the grants");
+            }
             if (KamiCli.interactive() && !root.json) {
                 root.err.println("checking " + m.id() + " (manifest, module, policy, signature; compiling)...");
             }

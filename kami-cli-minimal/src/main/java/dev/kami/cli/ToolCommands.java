@@ -133,8 +133,8 @@ final class ToolCommands {
     static void warm(KamiCli root, InstalledTool t) {
         try {
             Path src = Path.of(t.record().source());
-            if (!Files.isDirectory(src)) {
-                return;
+            if (!Files.exists(src)) {
+                return; // moved or deleted since the install
             }
             var pkg = new dev.kami.core.pkg.PackageReader().read(src);
             if (pkg.sha256().equals(t.record().moduleSha256())) {

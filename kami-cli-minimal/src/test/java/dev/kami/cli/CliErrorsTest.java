@@ -105,6 +105,11 @@ class CliErrorsTest {
 
         assertThat(kami(3, "install", "--yes", KamiRunner.sample("echo").toString()).err())
                 .contains("already installed").contains("--force");
+        Path newer = KamiRunner.copySample("echo", Files.createDirectories(work.resolve("n")));
+        Files.writeString(newer.resolve("tool.toml"), Files.readString(newer.resolve("tool.toml"))
+                .replace("version = \"1.0.0\"", "version = \"2.0.0\""));
+        assertThat(kami(3, "install", newer.toString()).err()).contains("is installed at version 1.0.0")
+                .contains("hint: 'kami update dev.kami.echo " + newer + "'");
         assertThat(kami(3, "install", "--yes", "http://example.com/tool.zip").err()).contains("only https://");
         kami(0, "disable", "dev.kami.echo");
         assertThat(kami(3, "exec", "dev.kami.echo", "{}").err()).contains("is disabled");

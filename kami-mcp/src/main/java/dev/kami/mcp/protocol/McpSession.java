@@ -8,7 +8,6 @@ import dev.kami.KamiException;
 import dev.kami.ToolErrorKind;
 import dev.kami.ToolNotFoundException;
 import dev.kami.ToolResult;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -549,9 +548,5 @@ public final class McpSession implements AutoCloseable {
 
     private static String key(JsonNode id) {
         return (id.isString() ? "s:" : "n:") + (id.isString() ? id.stringValue() : id.asString());
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -734,7 +734,7 @@ public final class DefaultKami implements Kami {
 
     private static ToolResult join(CompletableFuture<ToolResult> f) {
         try {
-            return f.get();
+            return Scheduler.await(f);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             f.cancel(true);

@@ -59,7 +59,7 @@ final class Scheduler implements AutoCloseable {
         this.queueCapacity = queueCapacity;
         this.queueTimeout = queueTimeout;
         this.admission = new Semaphore(workers + queueCapacity);
-        this.pool = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        this.pool = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new HandoffQueue(),
                 threads("kami-worker-", stackBytes));
         this.timer = new ScheduledThreadPoolExecutor(1, threads("kami-timer-", 0));
         this.timer.setRemoveOnCancelPolicy(true);
@@ -73,6 +73,44 @@ final class Scheduler implements AutoCloseable {
         for (Task t : live) {
             t.sweep(now, bound);
         }
+    }
+
+    /** How long an idle worker keeps looking for work before it parks, and a caller for its result. */
+    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
+    /**
+     * A worker queue whose idle workers look for the next call for {@link #SPIN_NANOS} (yielding
+     * the CPU between looks) before they park: a tool call takes tens of microseconds, and waking
+     * a parked thread costs about as much, so back-to-back calls would otherwise pay a wake-up each.
+     */
+    private static final class HandoffQueue extends LinkedBlockingQueue<Runnable> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Runnable take() throws InterruptedException {
+            long until = System.nanoTime() + SPIN_NANOS;
+            do {
+                Runnable r = poll();
+                if (r != null) {
+                    return r;
+                }
+                Thread.yield();
+            } while (System.nanoTime() - until < 0);
+            return super.take();
+        }
+    }
+
+    /**
+     * Waits for a call's result, first by looking (yielding) for {@link #SPIN_NANOS}, then by
+     * blocking: most calls end within the look, and the caller skips a park and wake-up.
+     */
+    static <T> T await(java.util.concurrent.CompletableFuture<T> f)
+            throws InterruptedException, java.util.concurrent.ExecutionException {
+        long until = System.nanoTime() + SPIN_NANOS;
+        while (!f.isDone() && System.nanoTime() - until < 0) {
+            Thread.yield();
+        }
+        return f.get();
     }
 
     private static ThreadFactory threads(String prefix, long stackBytes) {

@@ -16,6 +16,11 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 final class CappedMemory implements Memory {
     private final Memory delegate;
     private boolean growRefused;
+    /**
+     * True until the first zeroing or bulk write: a fresh Java array is all zeros (JLS 4.12.5).
+     * Per-value writes need no tracking: guest code cannot run before the instance is initialised.
+     */
+    private boolean pristine = true;
 
     CappedMemory(MemoryLimits limits) {
         this.delegate = new ByteArrayMemory(limits);
@@ -77,26 +82,31 @@ final class CappedMemory implements Memory {
 
     @Override
     public void initialize(Instance instance, DataSegment[] dataSegments) {
+        pristine = false;
         delegate.initialize(instance, dataSegments);
     }
 
     @Override
     public void initialize(Instance instance, DataSegment[] dataSegments, int memoryIndex) {
+        pristine = false;
         delegate.initialize(instance, dataSegments, memoryIndex);
     }
 
     @Override
     public void initPassiveSegment(int segmentId, int dest, int offset, int size) {
+        pristine = false;
         delegate.initPassiveSegment(segmentId, dest, offset, size);
     }
 
     @Override
     public void write(int addr, byte[] data) {
+        pristine = false;
         delegate.write(addr, data);
     }
 
     @Override
     public void write(int addr, byte[] data, int offset, int size) {
+        pristine = false;
         delegate.write(addr, data, offset, size);
     }
 
@@ -180,8 +190,17 @@ final class CappedMemory implements Memory {
         return delegate.readF64(addr);
     }
 
+    /**
+     * Chicory's instance initialisation zeroes every memory before its data segments are copied;
+     * on a memory this class just allocated that pass is pure cost (it was a fifth of a small
+     * tool's call time), so it is skipped while nothing can have written yet.
+     */
     @Override
     public void zero() {
+        if (pristine) {
+            pristine = false;
+            return;
+        }
         delegate.zero();
     }
 

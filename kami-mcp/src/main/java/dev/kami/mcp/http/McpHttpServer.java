@@ -164,6 +164,15 @@ public final class McpHttpServer implements Server {
         long every = Math.max(1000, Math.min(60_000, idleTimeoutMs / 4));
         sweeper.scheduleWithFixedDelay(this::expireSessions, every, every, TimeUnit.MILLISECONDS);
         http.start();
+        boolean loopback = LOCAL_HOSTS.contains(b.bind.toLowerCase(Locale.ROOT));
+        if (!loopback && validator == null) {
+            LOG.warn("MCP HTTP server bound to {} without a bearer token validator: anyone who can reach it can call"
+                    + " the tools; set the 'token' option or a TokenValidator", b.bind);
+        }
+        if (!loopback && b.allowedHosts.isEmpty()) {
+            LOG.warn("MCP HTTP server bound to {} accepts only Host headers naming localhost or {}; add the names"
+                    + " clients use with allowedHosts", b.bind, b.bind);
+        }
     }
 
     /** @return a builder serving {@code mcp} */

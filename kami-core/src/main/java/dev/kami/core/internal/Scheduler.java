@@ -218,8 +218,10 @@ final class Scheduler implements AutoCloseable {
                 if (state == QUEUED && now - enqueuedAt >= queueBound) {
                     state = DONE;
                     expire = true;
-                } else if (state == RUNNING && worker != null && now - deadline >= 0) {
-                    worker.interrupt(); // backstop: the engine enforces the deadline itself
+                } else if (state == RUNNING && worker != null && (cancelled || now - deadline >= 0)) {
+                    // again on every tick: an interrupt that lands while the engine is still setting
+                    // up a call can be swallowed by code on the way; the next one ends the call
+                    worker.interrupt();
                 }
             }
             if (expire) {

@@ -139,6 +139,30 @@ class SchedulerTest {
     }
 
     @Test
+    void cancellationKeepsInterruptingUntilTheCallEnds() throws Exception {
+        scheduler = new Scheduler(1, 1, Duration.ofSeconds(5), 1 << 20);
+        CountDownLatch started = new CountDownLatch(1);
+        CancellationToken token = new CancellationToken();
+        CompletableFuture<ToolResult> f = scheduler.submit("dev.kami.deaf", (d, q) -> {
+            started.countDown();
+            int seen = 0;
+            while (seen < 3) { // swallows interrupts, as code on the way into a guest may do
+                if (Thread.interrupted()) {
+                    seen++;
+                }
+                Thread.onSpinWait();
+            }
+            return ToolResult.error(ToolErrorKind.CANCELLED, "saw " + seen + " interrupts");
+        }, Duration.ofSeconds(30), token);
+        started.await();
+        long t0 = System.nanoTime();
+        token.cancel();
+        ToolResult r = f.get(10, TimeUnit.SECONDS);
+        assertThat(r.text()).isEqualTo("saw 3 interrupts");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("well before the 30 s deadline").isLessThan(5000);
+    }
+
+    @Test
     void cancellationOfAQueuedCallNeverRunsIt() throws Exception {
         scheduler = new Scheduler(1, 2, Duration.ofSeconds(30), 1 << 20);
         CountDownLatch started = new CountDownLatch(1);

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -Pbench -DskipTests install -pl kami-benchmarks -am
+java -Xss16m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp kami-benchmarks/target/benchmarks.jar \
+  dev.kami.benchmarks.DeadlineOvershoot
 out=$(mktemp)
 java -jar kami-benchmarks/target/benchmarks.jar -rf csv -rff "$out" "$@"
 python3 - "$out" <<'PY'

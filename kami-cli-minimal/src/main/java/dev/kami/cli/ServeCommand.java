@@ -35,6 +35,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--allowed-origin", paramLabel = "O", description = "HTTP: an Origin browsers may call from"
             + " (repeatable)")
     List<String> origins = new ArrayList<>();
+    @Option(names = "--allowed-host", paramLabel = "H", description = "HTTP: a Host name clients may use besides"
+            + " localhost and the bound address, when binding beyond loopback (repeatable; * allows any)")
+    List<String> hosts = new ArrayList<>();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -42,8 +45,9 @@ final class ServeCommand implements Callable<Integer> {
             throw Exit.usage("unknown transport '" + transport + "'", "use --transport stdio or --transport http");
         }
         boolean http = transport.equals("http");
-        if (!http && (port != null || bind != null || token != null || !origins.isEmpty())) {
-            throw Exit.usage("--port, --bind, --token and --allowed-origin apply to --transport http only",
+        if (!http && (port != null || bind != null || token != null || !origins.isEmpty() || !hosts.isEmpty())) {
+            throw Exit.usage("--port, --bind, --token, --allowed-origin and --allowed-host apply to --transport http"
+                    + " only",
                     "kami serve --transport http --port 8080");
         }
         if (port != null && (port < 0 || port > 65535)) {
@@ -64,6 +68,9 @@ final class ServeCommand implements Callable<Integer> {
             }
             if (!origins.isEmpty()) {
                 opts.put("allowedOrigins", String.join(",", origins));
+            }
+            if (!hosts.isEmpty()) {
+                opts.put("allowedHosts", String.join(",", hosts));
             }
         }
         Kami kami = root.kami();

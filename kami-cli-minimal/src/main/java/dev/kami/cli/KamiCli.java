@@ -186,7 +186,12 @@ public final class KamiCli implements Runnable {
         } else if (c.storeUrl() != null) {
             b.storeUrl(c.storeUrl());
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new Exit.CliException(Exit.USAGE, e.getMessage(), "check [engine] and [store] in " + home()
+                    .resolve(CliConfig.FILE), e);
+        }
     }
 
     void closeKami() {

@@ -1,0 +1,45 @@
+package dev.kami.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code $KAMI_HOME/config.toml}: what it sets, and how a mistake in it is reported. */
+@Timeout(120)
+class CliConfigTest {
+    @TempDir
+    Path home;
+
+    private KamiRunner.Result withConfig(String toml, int code, String... args) throws Exception {
+        Files.writeString(home.resolve("config.toml"), toml);
+        return KamiRunner.inProcess(home, args).expect(code);
+    }
+
+    @Test
+    void setsTheEngineModeAndThePolicy() throws Exception {
+        String status = withConfig("[engine]\nmode = \"interpreter\"\n[policy]\nmax_memory_mb = 32\n"
+                + "allowed_hosts = [\"api.github.com\"]\nmax_fs_access = \"sandbox\"\n", 0, "status").out();
+        assertThat(status).contains("chicory (interpreter, fuel enforced)").contains("memory <= 32 MiB")
+                .contains("hosts [api.github.com]").contains("fs <= sandbox").contains("config.toml");
+        assertThat(withConfig("[policy]\nallowed_hosts = [\"api.github.com\"]\n", 3, "validate",
+                KamiRunner.sample("http-fetch").toString()).err()).contains("dev.kami.http-fetch");
+    }
+
+    @Test
+    void namesTheKeyOfEveryMistake() throws Exception {
+        assertThat(withConfig("[policy]\nrequire_signatures = \"yes\"\n", 2, "list").err())
+                .contains("require_signatures must be true or false");
+        assertThat(withConfig("[policy]\nrequire_signatures = true\n", 2, "list").err())
+                .contains("requireSignatures needs at least one trusted key");
+        assertThat(withConfig("[polcy]\n", 2, "list").err()).contains("unknown table [polcy]");
+        assertThat(withConfig("[policy]\nmax_fs_access = \"all\"\n", 2, "list").err())
+                .contains("max_fs_access = \"all\"");
+        assertThat(withConfig("[policy\n", 2, "list").err()).contains("config.toml");
+        assertThat(withConfig("[engine]\nmode = \"jit\"\n", 2, "list").err()).contains("jit")
+                .contains("hint: check [engine] and [store]");
+    }
+}

@@ -48,15 +48,15 @@ class CliServeTest {
             assertThat(tools).extracting(McpSchema.Tool::name).containsExactly("dev_kami_echo");
             assertThat(tools.get(0).description()).isEqualTo("Echoes back its JSON input unchanged");
 
-            McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest("dev_kami_echo",
-                    Map.of("message", "hello over stdio")));
+            McpSchema.CallToolResult r = client.callTool(McpSchema.CallToolRequest.builder("dev_kami_echo")
+                    .arguments(Map.of("message", "hello over stdio")).build());
             assertThat(r.isError()).as("call result %s; server stderr %s", r, stderr).isFalse();
             assertThat(((McpSchema.TextContent) r.content().get(0)).text()).contains("hello over stdio");
             assertThat(r.structuredContent()).isEqualTo(Map.of("message", "hello over stdio"));
 
             McpSchema.CallToolResult unknown = null;
             try {
-                unknown = client.callTool(new McpSchema.CallToolRequest("dev_kami_nope", Map.of()));
+                unknown = client.callTool(McpSchema.CallToolRequest.builder("dev_kami_nope").arguments(Map.of()).build());
             } catch (RuntimeException e) {
                 assertThat(e.getMessage()).contains("dev_kami_nope");
             }

@@ -106,4 +106,24 @@ class CliServeTest {
             p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void stdioPutsNothingButMcpOnStdoutAndStopsAtEndOfInput() throws Exception {
+        KamiRunner.inProcess(home, "install", "--yes", KamiRunner.sample("echo").toString()).expect(0);
+        String requests = String.join("\n",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                        + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"dev_kami_echo\","
+                        + "\"arguments\":{\"message\":\"raw\"}}}", "");
+        KamiRunner.Result r = KamiRunner.jarWithInput(home, requests, "--verbose", "serve").expect(0);
+        var json = tools.jackson.databind.json.JsonMapper.builder().build();
+        var lines = r.out().lines().toList();
+        assertThat(lines).as("stdout:%n%s%nstderr:%n%s", r.out(), r.err()).hasSize(2);
+        for (String line : lines) {
+            assertThat(json.readTree(line).get("jsonrpc").asString()).isEqualTo("2.0");
+        }
+        assertThat(lines.get(1)).contains("\"id\":2").contains("raw").doesNotContain("\"isError\":true");
+        assertThat(r.err()).contains("kami: serving 1 tools over MCP stdio");
+    }
 }

@@ -2,12 +2,16 @@ package dev.kami.junit;
 
 import dev.kami.ToolErrorKind;
 import dev.kami.ToolResult;
-import dev.kami.junit.internal.Json;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.opentest4j.AssertionFailedError;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Fluent assertions on a {@link ToolResult}; get one from {@link KamiAssertions#assertThat}.
@@ -16,6 +20,19 @@ import org.opentest4j.AssertionFailedError;
  * test thread).
  */
 public final class ToolResultAssert {
+
+    /** Floats as {@code BigDecimal}, so that messages show numbers as the tool wrote them. */
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    /** For {@link JsonNode#equals(Comparator, JsonNode)}: numbers by value, everything else as is. */
+    private static final Comparator<JsonNode> BY_NUMERIC_VALUE = (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return x.equals(y) ? 0 : 1;
+    };
 
     private final ToolResult actual;
 
@@ -87,21 +104,22 @@ public final class ToolResultAssert {
      * {@code Boolean}, or {@code null} for a JSON null.
      */
     public ToolResultAssert hasStructured(String path, Object expected) {
-        Object value = at(path);
-        if (!sameValue(value, expected)) {
-            throw new AssertionFailedError("expected " + path + " to be " + Json.write(normalize(expected)) + " but it was "
-                    + Json.write(value) + " in " + abbreviate(actual.structuredJson()), normalize(expected), value);
+        JsonNode value = at(path);
+        JsonNode want = node(expected);
+        if (!sameValue(value, want)) {
+            throw new AssertionFailedError("expected " + path + " to be " + write(want) + " but it was " + write(value)
+                    + " in " + abbreviate(actual.structuredJson()), plain(want), plain(value));
         }
         return this;
     }
 
     /** Asserts that the value at {@code path} equals the JSON value {@code expectedJson}, structurally. */
     public ToolResultAssert hasStructuredJson(String path, String expectedJson) {
-        Object value = at(path);
-        Object expected = Json.parse(expectedJson);
+        JsonNode value = at(path);
+        JsonNode expected = parse(expectedJson);
         if (!sameValue(value, expected)) {
-            throw new AssertionFailedError("expected " + path + " to be " + Json.write(expected) + " but it was "
-                    + Json.write(value), Json.write(expected), Json.write(value));
+            throw new AssertionFailedError("expected " + path + " to be " + write(expected) + " but it was "
+                    + write(value), write(expected), write(value));
         }
         return this;
     }
@@ -116,34 +134,36 @@ public final class ToolResultAssert {
         return actual;
     }
 
-    private Object at(String path) {
+    private JsonNode at(String path) {
         succeeded();
         if (actual.structuredJson() == null) {
             throw new AssertionFailedError("expected JSON output but the tool returned text: " + abbreviate(actual.text()));
         }
-        Object node = Json.parse(actual.structuredJson());
+        JsonNode node = parse(actual.structuredJson());
         String walked = "";
         for (String step : steps(path)) {
             walked = walked.isEmpty() ? step : walked + "." + step;
-            if (node instanceof Map<?, ?> m) {
-                if (!m.containsKey(step)) {
-                    throw new AssertionFailedError("no \"" + walked + "\" in the output; keys there: " + m.keySet() + " in "
-                            + abbreviate(actual.structuredJson()));
+            if (node.isObject()) {
+                JsonNode next = node.get(step);
+                if (next == null) {
+                    throw new AssertionFailedError("no \"" + walked + "\" in the output; keys there: "
+                            + new ArrayList<>(node.propertyNames()) + " in " + abbreviate(actual.structuredJson()));
                 }
-                node = m.get(step);
-            } else if (node instanceof List<?> l) {
+                node = next;
+            } else if (node.isArray()) {
                 int index;
                 try {
                     index = Integer.parseInt(step);
                 } catch (NumberFormatException e) {
                     throw new AssertionFailedError("\"" + walked + "\": an array needs an index, got \"" + step + "\"");
                 }
-                if (index < 0 || index >= l.size()) {
-                    throw new AssertionFailedError("\"" + walked + "\": index " + index + " outside an array of " + l.size());
+                if (index < 0 || index >= node.size()) {
+                    throw new AssertionFailedError("\"" + walked + "\": index " + index + " outside an array of "
+                            + node.size());
                 }
-                node = l.get(index);
+                node = node.get(index);
             } else {
-                throw new AssertionFailedError("\"" + walked + "\": cannot step into " + Json.write(node));
+                throw new AssertionFailedError("\"" + walked + "\": cannot step into " + write(node));
             }
         }
         return node;
@@ -178,45 +198,58 @@ public final class ToolResultAssert {
         return out;
     }
 
-    private static boolean sameValue(Object actualValue, Object expected) {
-        Object a = normalize(actualValue);
-        Object e = normalize(expected);
-        if (a instanceof BigDecimal x && e instanceof BigDecimal y) {
-            return x.compareTo(y) == 0;
-        }
-        if (a instanceof Map<?, ?> x && e instanceof Map<?, ?> y) {
-            if (!x.keySet().equals(y.keySet())) {
-                return false;
-            }
-            for (Object k : x.keySet()) {
-                if (!sameValue(x.get(k), y.get(k))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (a instanceof List<?> x && e instanceof List<?> y) {
-            if (x.size() != y.size()) {
-                return false;
-            }
-            for (int i = 0; i < x.size(); i++) {
-                if (!sameValue(x.get(i), y.get(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return a.equals(e);
+    /** Structural equality where numbers compare by value ({@code 2} equals {@code 2.0}). */
+    private static boolean sameValue(JsonNode actualValue, JsonNode expected) {
+        return actualValue.equals(BY_NUMERIC_VALUE, expected);
     }
 
-    private static Object normalize(Object v) {
+    /** The expected value as JSON; a number goes through its decimal text, as it would be written. */
+    private static JsonNode node(Object v) {
         if (v == null) {
-            return Json.NULL;
+            return JsonNodeFactory.instance.nullNode();
         }
-        if (v instanceof Number n && !(v instanceof BigDecimal)) {
-            return new BigDecimal(n.toString());
+        if (v instanceof BigDecimal d) {
+            return JsonNodeFactory.instance.numberNode(d);
         }
-        return v;
+        if (v instanceof Number n) {
+            return JsonNodeFactory.instance.numberNode(new BigDecimal(n.toString()));
+        }
+        return MAPPER.valueToTree(v);
+    }
+
+    /** What an IDE diff shows: a scalar as itself (a number as {@code BigDecimal}), anything else as JSON text. */
+    private static Object plain(JsonNode v) {
+        if (v.isString()) {
+            return v.asString();
+        }
+        if (v.isNumber()) {
+            return v.decimalValue();
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        return write(v);
+    }
+
+    private static String write(JsonNode v) {
+        return MAPPER.writeValueAsString(v);
+    }
+
+    /**
+     * Reads the tool's structured output or a test's expected JSON. Malformed text is the test's
+     * mistake, not a failed assertion: {@code IllegalArgumentException} naming the offset.
+     */
+    private static JsonNode parse(String text) {
+        try {
+            JsonNode node = MAPPER.readTree(text);
+            if (!node.isMissingNode()) {
+                return node;
+            }
+        } catch (JacksonException e) {
+            String where = e.getLocation() == null ? "" : " at offset " + e.getLocation().getCharOffset();
+            throw new IllegalArgumentException("invalid JSON" + where + ": " + e.getOriginalMessage(), e);
+        }
+        throw new IllegalArgumentException("invalid JSON at offset " + text.length() + ": unexpected end of input");
     }
 
     private static String abbreviate(String s) {

@@ -1,6 +1,5 @@
 package dev.kami.langchain4j;
 
-import dev.kami.langchain4j.internal.Json;
 import dev.langchain4j.model.chat.request.json.JsonAnyOfSchema;
 import dev.langchain4j.model.chat.request.json.JsonArraySchema;
 import dev.langchain4j.model.chat.request.json.JsonBooleanSchema;
@@ -18,6 +17,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.StringNode;
 
 /**
  * Converts a KAMI tool's input JSON Schema (text) into LangChain4j's {@link JsonSchemaElement}
@@ -46,6 +52,11 @@ import java.util.Objects;
  */
 public final class ToolSchemas {
 
+    /** Floats as {@code BigDecimal}, so that a schema passed through raw keeps its numbers as written. */
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
     private ToolSchemas() {
     }
 
@@ -59,21 +70,23 @@ public final class ToolSchemas {
      */
     public static JsonObjectSchema toObjectSchema(String jsonSchema) {
         Objects.requireNonNull(jsonSchema, "jsonSchema");
-        Object root = Json.parse(jsonSchema);
-        if (!(root instanceof Map<?, ?> m)) {
+        JsonNode schema = parse(jsonSchema);
+        if (!schema.isObject()) {
             throw new IllegalArgumentException("a tool input schema must be a JSON object, got: " + abbreviate(jsonSchema));
         }
-        Map<String, Object> schema = cast(m);
-        Object type = schema.get("type");
-        if (type != null && !"object".equals(type)) {
+        JsonNode type = schema.get("type");
+        if (type != null && !(type.isString() && "object".equals(type.asString()))) {
             throw new IllegalArgumentException("a tool input schema must have \"type\":\"object\", got "
-                    + Json.write(type) + " in: " + abbreviate(jsonSchema));
+                    + write(type) + " in: " + abbreviate(jsonSchema));
         }
         JsonObjectSchema.Builder b = objectBuilder(schema);
         Map<String, JsonSchemaElement> defs = new LinkedHashMap<>();
         for (String key : List.of("$defs", "definitions")) {
-            if (schema.get(key) instanceof Map<?, ?> d) {
-                cast(d).forEach((name, def) -> defs.put(name, element(def)));
+            JsonNode d = schema.get(key);
+            if (d != null && d.isObject()) {
+                for (Map.Entry<String, JsonNode> def : d.properties()) {
+                    defs.put(def.getKey(), element(def.getValue()));
+                }
             }
         }
         if (!defs.isEmpty()) {
@@ -90,90 +103,93 @@ public final class ToolSchemas {
      * @throws IllegalArgumentException if the text is not JSON
      */
     public static JsonSchemaElement toElement(String jsonSchema) {
-        return element(Json.parse(Objects.requireNonNull(jsonSchema, "jsonSchema")));
+        return element(parse(Objects.requireNonNull(jsonSchema, "jsonSchema")));
     }
 
-    private static JsonSchemaElement element(Object node) {
-        if (!(node instanceof Map<?, ?> raw)) {
+    private static JsonSchemaElement element(JsonNode s) {
+        if (!s.isObject()) {
             // `true`, `false` or garbage: let the model see it as written.
-            return JsonRawSchema.from(Json.write(node));
+            return JsonRawSchema.from(write(s));
         }
-        Map<String, Object> s = cast(raw);
-        String description = s.get("description") instanceof String d ? d : null;
+        String description = string(s.get("description"));
 
-        if (s.get("$ref") instanceof String ref) {
+        String ref = string(s.get("$ref"));
+        if (ref != null) {
             String name = refName(ref);
             if (name != null) {
                 return JsonReferenceSchema.builder().reference(name).build();
             }
-            return JsonRawSchema.from(Json.write(s));
+            return JsonRawSchema.from(write(s));
         }
-        if (s.containsKey("enum")) {
+        if (s.has("enum")) {
             List<String> values = strings(s.get("enum"));
             if (values != null && !values.isEmpty()) {
                 return JsonEnumSchema.builder().enumValues(values).description(description).build();
             }
-            return JsonRawSchema.from(Json.write(s));
+            return JsonRawSchema.from(write(s));
         }
-        if (s.get("const") instanceof String c) {
+        String c = string(s.get("const"));
+        if (c != null) {
             return JsonEnumSchema.builder().enumValues(List.of(c)).description(description).build();
         }
         for (String key : List.of("anyOf", "oneOf")) {
-            if (s.get(key) instanceof List<?> alternatives && !alternatives.isEmpty() && !s.containsKey("type")) {
+            JsonNode alternatives = s.get(key);
+            if (alternatives != null && alternatives.isArray() && !alternatives.isEmpty() && !s.has("type")) {
                 List<JsonSchemaElement> parts = new ArrayList<>();
-                for (Object a : alternatives) {
+                for (JsonNode a : alternatives) {
                     parts.add(element(a));
                 }
                 return JsonAnyOfSchema.builder().anyOf(parts).description(description).build();
             }
         }
-        if (s.get("allOf") instanceof List<?> all && all.size() == 1 && !s.containsKey("type")) {
+        JsonNode all = s.get("allOf");
+        if (all != null && all.isArray() && all.size() == 1 && !s.has("type")) {
             return element(all.get(0));
         }
 
-        Object type = s.get("type");
-        if (type == null && s.containsKey("properties")) {
-            type = "object";
+        JsonNode type = s.get("type");
+        if (type == null && s.has("properties")) {
+            type = StringNode.valueOf("object");
         }
-        if (type == null && s.containsKey("items")) {
-            type = "array";
+        if (type == null && s.has("items")) {
+            type = StringNode.valueOf("array");
         }
-        if (type instanceof List<?> types) {
+        if (type != null && type.isArray()) {
             List<JsonSchemaElement> parts = new ArrayList<>();
-            for (Object t : types) {
-                if (!(t instanceof String ts)) {
-                    return JsonRawSchema.from(Json.write(s));
+            for (JsonNode t : type) {
+                if (!t.isString()) {
+                    return JsonRawSchema.from(write(s));
                 }
-                Map<String, Object> single = new LinkedHashMap<>(s);
-                single.put("type", ts);
+                ObjectNode single = ((ObjectNode) s).deepCopy();
+                single.put("type", t.asString());
                 single.remove("description");
-                JsonSchemaElement e = typed(ts, single, null);
+                JsonSchemaElement e = typed(t.asString(), single, null);
                 if (e == null) {
-                    return JsonRawSchema.from(Json.write(s));
+                    return JsonRawSchema.from(write(s));
                 }
                 parts.add(e);
             }
             if (parts.size() == 1) {
-                return typed((String) types.get(0), s, description);
+                return typed(type.get(0).asString(), s, description);
             }
             return JsonAnyOfSchema.builder().anyOf(parts).description(description).build();
         }
-        if (type instanceof String ts) {
-            JsonSchemaElement e = typed(ts, s, description);
+        if (type != null && type.isString()) {
+            JsonSchemaElement e = typed(type.asString(), s, description);
             if (e != null) {
                 return e;
             }
         }
-        return JsonRawSchema.from(Json.write(s));
+        return JsonRawSchema.from(write(s));
     }
 
-    private static JsonSchemaElement typed(String type, Map<String, Object> s, String description) {
+    private static JsonSchemaElement typed(String type, JsonNode s, String description) {
         switch (type) {
             case "object":
                 return objectBuilder(s).build();
             case "array": {
-                Object items = s.get("items");
-                if (items != null && !(items instanceof Map<?, ?>)) {
+                JsonNode items = s.get("items");
+                if (items != null && !items.isObject()) {
                     return null; // tuple form or boolean items: pass the schema through raw
                 }
                 return JsonArraySchema.builder().description(description).items(items == null ? null : element(items))
@@ -194,22 +210,27 @@ public final class ToolSchemas {
         }
     }
 
-    private static JsonObjectSchema.Builder objectBuilder(Map<String, Object> s) {
+    private static JsonObjectSchema.Builder objectBuilder(JsonNode s) {
         JsonObjectSchema.Builder b = JsonObjectSchema.builder();
-        if (s.get("description") instanceof String d) {
-            b.description(d);
+        String description = string(s.get("description"));
+        if (description != null) {
+            b.description(description);
         }
-        if (s.get("properties") instanceof Map<?, ?> props) {
+        JsonNode props = s.get("properties");
+        if (props != null && props.isObject()) {
             Map<String, JsonSchemaElement> converted = new LinkedHashMap<>();
-            cast(props).forEach((name, p) -> converted.put(name, element(p)));
+            for (Map.Entry<String, JsonNode> p : props.properties()) {
+                converted.put(p.getKey(), element(p.getValue()));
+            }
             b.addProperties(converted);
         }
         List<String> required = strings(s.get("required"));
         if (required != null && !required.isEmpty()) {
             b.required(required);
         }
-        if (s.get("additionalProperties") instanceof Boolean ap) {
-            b.additionalProperties(ap);
+        JsonNode ap = s.get("additionalProperties");
+        if (ap != null && ap.isBoolean()) {
+            b.additionalProperties(ap.booleanValue());
         }
         return b;
     }
@@ -223,23 +244,44 @@ public final class ToolSchemas {
         return null;
     }
 
-    private static List<String> strings(Object node) {
-        if (!(node instanceof List<?> l)) {
+    /** @return the text of a JSON string, {@code null} for anything else (absent included) */
+    private static String string(JsonNode node) {
+        return node != null && node.isString() ? node.asString() : null;
+    }
+
+    private static List<String> strings(JsonNode node) {
+        if (node == null || !node.isArray()) {
             return null;
         }
-        List<String> out = new ArrayList<>(l.size());
-        for (Object o : l) {
-            if (!(o instanceof String str)) {
+        List<String> out = new ArrayList<>(node.size());
+        for (JsonNode o : node) {
+            if (!o.isString()) {
                 return null;
             }
-            out.add(str);
+            out.add(o.asString());
         }
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> cast(Map<?, ?> m) {
-        return (Map<String, Object>) m;
+    /** One JSON value, or {@code IllegalArgumentException} naming the offset where the text goes wrong. */
+    private static JsonNode parse(String text) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(text);
+        } catch (JacksonException e) {
+            TokenStreamLocation at = e.getLocation();
+            throw new IllegalArgumentException("invalid JSON" + (at == null ? "" : " at offset " + at.getCharOffset())
+                    + ": " + e.getOriginalMessage(), e);
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new IllegalArgumentException("invalid JSON at offset " + text.length() + ": unexpected end of input");
+        }
+        return node;
+    }
+
+    /** @return compact JSON text, numbers as they were written */
+    private static String write(JsonNode node) {
+        return MAPPER.writeValueAsString(node);
     }
 
     private static String abbreviate(String s) {

@@ -172,4 +172,37 @@ class ToolSchemasTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("invalid JSON at offset 8");
     }
+
+    @Test
+    void rawPassThroughKeepsValuesAsWritten() {
+        JsonObjectSchema root = ToolSchemas.toObjectSchema("""
+                {"type":"object","properties":{
+                  "ratio":{"type":"number","enum":[0.10, -1.5e2, 12345678901234567890],"description":"r\u00e9"},
+                  "label":{"type":"string","enum":["a\\"b\\n", 1, true, null, {}]},
+                  "any":true}}
+                """);
+
+        assertThat(((JsonRawSchema) root.properties().get("ratio")).schema())
+                .isEqualTo("{\"type\":\"number\",\"enum\":[0.10,-1.5E+2,12345678901234567890],\"description\":\"r\u00e9\"}");
+        assertThat(((JsonRawSchema) root.properties().get("label")).schema())
+                .isEqualTo("{\"type\":\"string\",\"enum\":[\"a\\\"b\\n\",1,true,null,{}]}");
+        assertThat(((JsonRawSchema) root.properties().get("any")).schema()).isEqualTo("true");
+    }
+
+    @Test
+    void refusesMalformedTextWithItsOffset() {
+        assertThatThrownBy(() -> ToolSchemas.toObjectSchema("{\"a\":1,}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("invalid JSON at offset 7: ");
+        assertThatThrownBy(() -> ToolSchemas.toObjectSchema("{} x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("invalid JSON at offset 3: ");
+        assertThatThrownBy(() -> ToolSchemas.toObjectSchema(" "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("invalid JSON at offset 1: unexpected end of input");
+        // Nesting is bounded by the parser, before the conversion could recurse that deep.
+        assertThatThrownBy(() -> ToolSchemas.toElement("[".repeat(10_000)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("invalid JSON");
+        assertThatThrownBy(() -> ToolSchemas.toObjectSchema("[]"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a tool input schema must be a JSON object, got: []");
+    }
 }

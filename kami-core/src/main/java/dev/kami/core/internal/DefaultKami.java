@@ -650,11 +650,11 @@ public final class DefaultKami implements Kami {
         EffectivePermissions invocationEff = callEff;
         CompletableFuture<ToolResult> f;
         try {
-            f = scheduler.submit(id, (deadline, queuedNanos) -> {
+            f = scheduler.submit(id, (clock, queuedNanos) -> {
                 long c0 = System.nanoTime();
-                CompiledModule m = compiled(id, sha, module, abi);
+                CompiledModule m = compiled(id, sha, module, abi); // host work: not on the tool's clock
                 long c1 = System.nanoTime();
-                EngineResult er = m.invoke(new Invocation(id, input, invocationEff, env, deadline));
+                EngineResult er = m.invoke(new Invocation(id, input, invocationEff, env, clock.start()));
                 long c2 = System.nanoTime();
                 return toResult(id, er).withTimings(new ToolResult.Timings(Duration.ofNanos(queuedNanos),
                         Duration.ofNanos(c1 - c0), Duration.ofNanos(c2 - c1), Duration.ofNanos(c2 - t0)));

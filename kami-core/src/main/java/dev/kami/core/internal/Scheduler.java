@@ -36,11 +36,18 @@ final class Scheduler implements AutoCloseable {
     @FunctionalInterface
     interface Job {
         /**
-         * @param deadlineNanos the deadline on the {@link System#nanoTime()} clock
+         * @param clock starts the call's deadline when the tool itself starts (after host work
+         *     such as compiling, which must not eat into the tool's time)
          * @param queuedNanos how long the call waited for a worker
          * @return the result; tool failures are results, host refusals are exceptions
          */
-        ToolResult run(long deadlineNanos, long queuedNanos);
+        ToolResult run(Clock clock, long queuedNanos);
+    }
+
+    /** Starts a running call's deadline; see {@link Job#run}. */
+    interface Clock {
+        /** @return the deadline, {@code timeout} from now, on the {@link System#nanoTime()} clock */
+        long start();
     }
 
     private final int workers;
@@ -218,7 +225,8 @@ final class Scheduler implements AutoCloseable {
                 if (state == QUEUED && now - enqueuedAt >= queueBound) {
                     state = DONE;
                     expire = true;
-                } else if (state == RUNNING && worker != null && (cancelled || now - deadline >= 0)) {
+                } else if (state == RUNNING && worker != null && (cancelled || (deadline != Long.MAX_VALUE
+                        && now - deadline >= 0))) {
                     // again on every tick: an interrupt that lands while the engine is still setting
                     // up a call can be swallowed by code on the way; the next one ends the call
                     worker.interrupt();
@@ -268,25 +276,24 @@ final class Scheduler implements AutoCloseable {
         @Override
         public void run() {
             long startedAt = System.nanoTime();
-            long due = startedAt + timeoutNanos;
             synchronized (this) {
                 if (state != QUEUED) {
                     return; // expired or cancelled while queued
                 }
                 state = RUNNING;
                 worker = Thread.currentThread();
-                deadline = due;
+                deadline = Long.MAX_VALUE; // host work first: the clock starts when the tool does
             }
             queued.decrementAndGet();
             running.incrementAndGet();
             ToolResult result = null;
             Throwable failure = null;
             try {
-                result = job.run(due, startedAt - enqueuedAt);
+                result = job.run(this::startClock, startedAt - enqueuedAt);
             } catch (KamiException e) {
                 failure = e;
             } catch (RuntimeException | StackOverflowError e) {
-                result = mapUnexpected(e, due);
+                result = mapUnexpected(e);
             } catch (Error e) {
                 failure = e;
             } finally {
@@ -309,10 +316,20 @@ final class Scheduler implements AutoCloseable {
             }
         }
 
-        private ToolResult mapUnexpected(Throwable e, long deadline) {
+        private long startClock() {
+            long due = System.nanoTime() + timeoutNanos;
+            synchronized (this) {
+                deadline = due;
+            }
+            return due;
+        }
+
+        private ToolResult mapUnexpected(Throwable e) {
             boolean wasCancelled;
+            long deadline;
             synchronized (this) {
                 wasCancelled = cancelled;
+                deadline = this.deadline;
             }
             if (wasCancelled) {
                 return ToolResult.error(ToolErrorKind.CANCELLED, "call to " + toolId + " was cancelled");

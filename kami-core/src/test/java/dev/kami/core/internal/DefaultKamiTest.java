@@ -370,6 +370,23 @@ class DefaultKamiTest {
     }
 
     @Test
+    void compilingOnAFreshNodeDoesNotEatTheToolsDeadline() throws IOException {
+        Path p = pkg(dir, "dev.kami.quick", "1.0.0", "[security]\nmax_execution_ms = 100\n");
+        InMemoryToolStore shared = new InMemoryToolStore();
+        kami = Kami.builder().engine(engine).store(shared).build();
+        kami.install(p); // node A compiles at install
+        when(engine.compile(any())).thenAnswer(a -> {
+            Thread.sleep(400); // node B's first compile: four times the tool's deadline
+            return module;
+        });
+        try (Kami nodeB = Kami.builder().engine(engine).store(shared).build()) {
+            ToolResult r = nodeB.call("dev.kami.quick", "{}");
+            assertThat(r.isError()).as(r.text()).isFalse();
+            assertThat(r.timings().compile()).isGreaterThanOrEqualTo(Duration.ofMillis(350));
+        }
+    }
+
+    @Test
     void cancellationInterruptsTheCall() throws Exception {
         kami(HostPolicy.defaults());
         kami.install(pkg(dir, "dev.kami.loop", "1.0.0", ""));

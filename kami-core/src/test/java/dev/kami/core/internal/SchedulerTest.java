@@ -31,7 +31,8 @@ class SchedulerTest {
 
     /** A job that blocks until interrupted or released; reports how it ended. */
     private static Scheduler.Job blocking(CountDownLatch started, CountDownLatch release) {
-        return (deadline, queued) -> {
+        return (clock, queued) -> {
+            clock.start();
             started.countDown();
             try {
                 release.await();
@@ -47,7 +48,7 @@ class SchedulerTest {
     void workersHaveTheConfiguredStackAndRunTheJob() throws Exception {
         scheduler = new Scheduler(2, 4, Duration.ofSeconds(5), 8L << 20);
         AtomicLong depth = new AtomicLong();
-        ToolResult r = scheduler.submit("t", (d, q) -> {
+        ToolResult r = scheduler.submit("t", (c, q) -> {
             depth.set(recurse(0));
             return ToolResult.success(Thread.currentThread().getName());
         }, Duration.ofSeconds(10), null).get();
@@ -73,16 +74,16 @@ class SchedulerTest {
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<ToolResult> running = scheduler.submit("t", blocking(started, release), Duration.ofSeconds(30), null);
         started.await();
-        CompletableFuture<ToolResult> queued = scheduler.submit("t", (d, q) -> ToolResult.success("second"), Duration.ofSeconds(30), null);
+        CompletableFuture<ToolResult> queued = scheduler.submit("t", (c, q) -> ToolResult.success("second"), Duration.ofSeconds(30), null);
         assertThat(scheduler.running()).isEqualTo(1);
         assertThat(scheduler.queued()).isEqualTo(1);
-        assertThatThrownBy(() -> scheduler.submit("dev.kami.x", (d, q) -> ToolResult.success("third"), Duration.ofSeconds(30), null))
+        assertThatThrownBy(() -> scheduler.submit("dev.kami.x", (c, q) -> ToolResult.success("third"), Duration.ofSeconds(30), null))
                 .isInstanceOf(BusyException.class)
                 .hasMessage("KAMI is busy: 1 workers and 1 queue slots are all taken (call to dev.kami.x refused). Retry later, or raise Kami.builder().workers(..) / queueCapacity(..)");
         release.countDown();
         assertThat(running.get().text()).isEqualTo("released");
         assertThat(queued.get().text()).isEqualTo("second");
-        assertThat(scheduler.submit("t", (d, q) -> ToolResult.success("after"), Duration.ofSeconds(5), null).get().text()).isEqualTo("after");
+        assertThat(scheduler.submit("t", (c, q) -> ToolResult.success("after"), Duration.ofSeconds(5), null).get().text()).isEqualTo("after");
     }
 
     @Test
@@ -93,7 +94,7 @@ class SchedulerTest {
         scheduler.submit("t", blocking(started, release), Duration.ofSeconds(30), null);
         started.await();
         AtomicBoolean ran = new AtomicBoolean();
-        CompletableFuture<ToolResult> waiting = scheduler.submit("dev.kami.y", (d, q) -> {
+        CompletableFuture<ToolResult> waiting = scheduler.submit("dev.kami.y", (c, q) -> {
             ran.set(true);
             return ToolResult.success("late");
         }, Duration.ofSeconds(5), null);
@@ -117,9 +118,20 @@ class SchedulerTest {
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
         assertThat(r.text()).isEqualTo("call to dev.kami.loop passed its deadline of 200 ms and was stopped");
         assertThat(tookMs).isBetween(190L, 3000L);
-        ToolResult next = scheduler.submit("t", (d, q) -> ToolResult.success(String.valueOf(Thread.currentThread().isInterrupted())),
+        ToolResult next = scheduler.submit("t", (c, q) -> ToolResult.success(String.valueOf(Thread.currentThread().isInterrupted())),
                 Duration.ofSeconds(5), null).get();
         assertThat(next.text()).as("no interrupt leaks into the next call").isEqualTo("false");
+    }
+
+    @Test
+    void hostWorkBeforeTheClockStartsDoesNotCountAgainstTheDeadline() throws Exception {
+        scheduler = new Scheduler(1, 1, Duration.ofSeconds(5), 1 << 20);
+        ToolResult r = scheduler.submit("dev.kami.t", (c, q) -> {
+            sleep(300); // e.g. compiling the module on this node for the first time
+            long deadline = c.start();
+            return ToolResult.success(String.valueOf(deadline - System.nanoTime() > 0 && !Thread.currentThread().isInterrupted()));
+        }, Duration.ofMillis(100), null).get();
+        assertThat(r.text()).as("not interrupted, and the deadline is still ahead").isEqualTo("true");
     }
 
     @Test
@@ -143,7 +155,8 @@ class SchedulerTest {
         scheduler = new Scheduler(1, 1, Duration.ofSeconds(5), 1 << 20);
         CountDownLatch started = new CountDownLatch(1);
         CancellationToken token = new CancellationToken();
-        CompletableFuture<ToolResult> f = scheduler.submit("dev.kami.deaf", (d, q) -> {
+        CompletableFuture<ToolResult> f = scheduler.submit("dev.kami.deaf", (c, q) -> {
+            c.start();
             started.countDown();
             int seen = 0;
             while (seen < 3) { // swallows interrupts, as code on the way into a guest may do
@@ -171,7 +184,7 @@ class SchedulerTest {
         started.await();
         CancellationToken token = new CancellationToken();
         AtomicBoolean ran = new AtomicBoolean();
-        CompletableFuture<ToolResult> queued = scheduler.submit("dev.kami.q", (d, q) -> {
+        CompletableFuture<ToolResult> queued = scheduler.submit("dev.kami.q", (c, q) -> {
             ran.set(true);
             return ToolResult.success("ran");
         }, Duration.ofSeconds(5), token);
@@ -186,7 +199,7 @@ class SchedulerTest {
     void closeDrainsRunningCallsAndRefusesNewOnes() throws Exception {
         scheduler = new Scheduler(1, 1, Duration.ofSeconds(5), 1 << 20);
         CountDownLatch started = new CountDownLatch(1);
-        CompletableFuture<ToolResult> f = scheduler.submit("t", (d, q) -> {
+        CompletableFuture<ToolResult> f = scheduler.submit("t", (c, q) -> {
             started.countDown();
             sleep(300);
             return ToolResult.success("drained");
@@ -195,7 +208,7 @@ class SchedulerTest {
         scheduler.close();
         assertThat(f.isDone()).isTrue();
         assertThat(f.get().text()).isEqualTo("drained");
-        assertThatThrownBy(() -> scheduler.submit("t", (d, q) -> ToolResult.success("x"), Duration.ofSeconds(1), null))
+        assertThatThrownBy(() -> scheduler.submit("t", (c, q) -> ToolResult.success("x"), Duration.ofSeconds(1), null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("KAMI is closed; build a new Kami to make calls");
         scheduler.close(); // idempotent
@@ -204,7 +217,7 @@ class SchedulerTest {
     @Test
     void unexpectedEngineFailureBecomesAnInternalError() throws Exception {
         scheduler = new Scheduler(1, 1, Duration.ofSeconds(5), 1 << 20);
-        ToolResult r = scheduler.submit("dev.kami.t", (d, q) -> {
+        ToolResult r = scheduler.submit("dev.kami.t", (c, q) -> {
             throw new IllegalArgumentException("boom");
         }, Duration.ofSeconds(5), null).get();
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.INTERNAL);

@@ -19,6 +19,17 @@ public interface ToolEngine extends AutoCloseable {
     ModuleInfo inspect(byte[] wasm);
 
     /**
+     * As {@link #inspect(byte[])}, naming the tool in any refusal. Engines should override it;
+     * the default ignores the id.
+     *
+     * @param toolId the tool the module belongs to, for messages
+     * @throws dev.kami.ModuleRejectedException as {@link #inspect(byte[])}
+     */
+    default ModuleInfo inspect(String toolId, byte[] wasm) {
+        return inspect(wasm);
+    }
+
+    /**
      * Compiles a module for repeated invocation. Expensive (hundreds of milliseconds); callers
      * cache the result by SHA-256.
      *

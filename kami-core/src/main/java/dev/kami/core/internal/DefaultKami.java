@@ -242,7 +242,7 @@ public final class DefaultKami implements Kami {
 
     private ModuleInfo inspect(String toolId, byte[] module) {
         try {
-            return engine.inspect(module);
+            return engine.inspect(toolId, module);
         } catch (KamiException e) {
             throw e;
         } catch (RuntimeException e) {

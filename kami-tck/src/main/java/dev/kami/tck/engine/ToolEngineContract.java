@@ -313,6 +313,10 @@ public abstract class ToolEngineContract {
                 .isInstanceOf(ModuleRejectedException.class)
                 .hasMessageContaining(toolId("junk"));
         assertThatThrownBy(() -> engine.inspect(new byte[0])).isInstanceOf(ModuleRejectedException.class);
+        assertThatThrownBy(() -> engine.inspect(toolId("junk"), junk))
+                .as("inspect names the tool in its refusal")
+                .isInstanceOf(ModuleRejectedException.class)
+                .hasMessageContaining(toolId("junk"));
         assertNextCallSucceeds();
     }
 

@@ -83,6 +83,14 @@ public final class ChicoryToolEngine implements ToolEngine {
     }
 
     @Override
+    public ModuleInfo inspect(String toolId, byte[] wasm) {
+        Objects.requireNonNull(toolId, "toolId");
+        Objects.requireNonNull(wasm, "wasm");
+        checkOpen();
+        return ModuleAnalyzer.analyze(toolId, wasm, null).info();
+    }
+
+    @Override
     public CompiledModule compile(ModuleSource source) {
         Objects.requireNonNull(source, "source");
         checkOpen();

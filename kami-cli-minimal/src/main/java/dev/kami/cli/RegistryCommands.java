@@ -73,8 +73,8 @@ final class RegistryCommands {
             // refuse what install would refuse before asking for consent; compiles once (cached by digest)
             root.kami().validate(src.path());
             confirm(root, yes, "Grant these permissions and install " + m.id() + "?");
-            InstalledTool t = root.kami().install(src.path().toString(), InstallOptions.defaults().withForce(force));
-            Sources.remember(root, t.id().value(), src);
+            InstalledTool t = root.kami().install(src.path().toString(),
+                    InstallOptions.defaults().withForce(force).withSource(src.original()));
             Map<String, Object> j = Json.summary(t);
             j.put("requested", Json.requested(m.security()));
             j.put("grants", t.grants().texts());
@@ -205,7 +205,6 @@ final class RegistryCommands {
         public Integer call() {
             InstalledTool t = root.kami().tool(id);
             root.kami().uninstall(t.id().value());
-            Sources.forget(root, t.id().value());
             root.print(Map.of("uninstalled", t.id().value()), "uninstalled " + t.id());
             return Exit.OK;
         }
@@ -267,11 +266,11 @@ final class RegistryCommands {
 
         private Map<String, Object> update(Kami kami, InstalledTool t, String source, StringBuilder text) {
             String id = t.id().value();
-            String from = source != null ? source : Sources.sourceOf(root, id, t.record().source());
+            String from = source != null ? source : t.record().source(); // the registry records the original source
             Sources.Local src = Sources.resolve(root, from);
             String before = t.record().version().toString();
-            InstalledTool after = kami.update(id, src.path().toString(), InstallOptions.defaults().withForce(force));
-            Sources.remember(root, id, src);
+            InstalledTool after = kami.update(id, src.path().toString(),
+                    InstallOptions.defaults().withForce(force).withSource(src.original()));
             String now = after.record().version().toString();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", id);

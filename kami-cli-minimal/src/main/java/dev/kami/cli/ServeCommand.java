@@ -78,7 +78,6 @@ final class ServeCommand implements Callable<Integer> {
         for (dev.kami.InstalledTool t : kami.list()) {
             if (t.enabled()) {
                 tools++;
-                ToolCommands.warm(root, t); // compile before the first call, not inside its deadline
             }
         }
         Server server = kami.serve(transport, TransportConfig.of(opts));

@@ -9,26 +9,23 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
  * Where packages come from (ADR 0506). A local directory or {@code .zip} is read in place. A
  * remote one ({@code https://} URL, or GitHub {@code owner/repo@tag}) is downloaded by the CLI,
  * bounded in size and time and with a progress line when stdout is a terminal, into
- * {@code $KAMI_HOME/downloads/}; the original source is remembered in
- * {@code $KAMI_HOME/sources.properties} so that {@code kami update} goes back to it.
+ * {@code $KAMI_HOME/downloads/}; the original source is recorded in the registry
+ * ({@code InstallOptions.withSource}) so that {@code kami update} goes back to it from any node.
  */
 final class Sources {
     static final long MAX_DOWNLOAD_BYTES = 64L << 20;
     static final Duration DOWNLOAD_TIMEOUT = Duration.ofSeconds(120);
     private static final Pattern GITHUB = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+@[A-Za-z0-9._+-]+$");
-    private static final String SOURCES_FILE = "sources.properties";
 
     /** A source resolved to a local path: what to read, and what to remember. */
     record Local(Path path, String original, boolean remote) {
@@ -144,50 +141,4 @@ final class Sources {
     }
 
     /** Remembers where a tool came from, when that was remote. */
-    static void remember(KamiCli root, String toolId, Local source) {
-        Properties p = load(root);
-        if (source.remote()) {
-            p.setProperty(toolId, source.original());
-        } else {
-            p.remove(toolId);
-        }
-        store(root, p);
-    }
-
-    static void forget(KamiCli root, String toolId) {
-        Properties p = load(root);
-        if (p.remove(toolId) != null) {
-            store(root, p);
-        }
-    }
-
-    /** @return the source to update a tool from: its remembered remote source, else its recorded one */
-    static String sourceOf(KamiCli root, String toolId, String recorded) {
-        return load(root).getProperty(toolId, recorded);
-    }
-
-    private static Properties load(KamiCli root) {
-        Properties p = new Properties();
-        Path f = root.home().resolve(SOURCES_FILE);
-        if (Files.isRegularFile(f)) {
-            try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw Exit.failure("cannot read " + f + ": " + e.getMessage(), null);
-            }
-        }
-        return p;
-    }
-
-    private static void store(KamiCli root, Properties p) {
-        Path f = root.home().resolve(SOURCES_FILE);
-        try {
-            Files.createDirectories(f.getParent());
-            try (var w = Files.newBufferedWriter(f, StandardCharsets.UTF_8)) {
-                p.store(w, "remote sources of installed tools, for kami update");
-            }
-        } catch (IOException e) {
-            throw Exit.failure("cannot write " + f + ": " + e.getMessage(), null);
-        }
-    }
 }

@@ -120,30 +120,7 @@ final class ToolCommands {
             if (!t.enabled()) {
                 throw Exit.refused("tool " + t.id() + " is disabled", "enable it with 'kami enable " + t.id() + "'");
             }
-            warm(root, t);
             return show(root, root.kami().call(t.id().value(), args, options(timeoutMs)));
-        }
-    }
-
-    /**
-     * Compiles the tool's module before the call when its recorded package is still on disk with
-     * the same module: the library counts compilation against the call's deadline, and a cold
-     * compile in a fresh CLI process can exceed a short max_execution_ms (ADR 0503). Best effort.
-     */
-    static void warm(KamiCli root, InstalledTool t) {
-        try {
-            Path src = Path.of(t.record().source());
-            if (!Files.exists(src)) {
-                return; // moved or deleted since the install
-            }
-            var pkg = new dev.kami.core.pkg.PackageReader().read(src);
-            if (pkg.sha256().equals(t.record().moduleSha256())) {
-                root.kami().validate(src);
-            }
-        } catch (RuntimeException e) {
-            if (root.verbose) {
-                root.err.println("kami: no warm-up compile for " + t.id() + ": " + e.getMessage());
-            }
         }
     }
 }

@@ -185,7 +185,8 @@ public final class DefaultKami implements Kami {
         return installPackage(reader.read(source), options == null ? InstallOptions.defaults() : options);
     }
 
-    private InstalledTool installPackage(ToolPackage pkg, InstallOptions options) {
+    private InstalledTool installPackage(ToolPackage read, InstallOptions options) {
+        ToolPackage pkg = withSource(read, options);
         ToolManifest m = pkg.manifest();
         Abi abi = check(pkg);
         Grants grants = options.grants() != null ? options.grants() : Grants.of(m.security());
@@ -217,6 +218,11 @@ public final class DefaultKami implements Kami {
         abiBySha.put(pkg.sha256(), abi);
         LOG.info("installed {} {} from {} (sha256 {})", m.id(), m.version(), pkg.source(), pkg.sha256());
         return tool(m.id().value());
+    }
+
+    private static ToolPackage withSource(ToolPackage p, InstallOptions o) {
+        return o.source() == null ? p : new ToolPackage(p.parsed(), p.module(), p.sha256(), p.signature(), p.signerKey(),
+                o.source(), p.directory());
     }
 
     /** Everything an install checks before writing; returns the module's ABI. */
@@ -291,7 +297,7 @@ public final class DefaultKami implements Kami {
         ensureOpen();
         InstallOptions opts = options == null ? InstallOptions.defaults() : options;
         InstalledTool current = tool(tool);
-        ToolPackage pkg = reader.read(source);
+        ToolPackage pkg = withSource(reader.read(source), opts);
         ToolManifest m = pkg.manifest();
         if (!m.id().equals(current.id())) {
             throw new InstallException("the package at " + source + " is tool " + m.id() + ", not " + current.id()

@@ -73,7 +73,7 @@ class DefaultKamiTest {
         engine = mock(ToolEngine.class);
         module = mock(CompiledModule.class);
         when(engine.id()).thenReturn("fake");
-        when(engine.inspect(any())).thenReturn(new ModuleInfo(Abi.KAMI_V1, List.of("kami.output"),
+        when(engine.inspect(org.mockito.ArgumentMatchers.anyString(), any(byte[].class))).thenReturn(new ModuleInfo(Abi.KAMI_V1, List.of("kami.output"),
                 List.of("memory", "kami_alloc", "kami_run"), 1, -1, false));
         when(engine.compile(any())).thenReturn(module);
         when(module.estimatedSizeBytes()).thenReturn(1000L);
@@ -238,6 +238,16 @@ class DefaultKamiTest {
     }
 
     @Test
+    void theRecordedSourceCanBeGivenByTheHost() throws IOException {
+        kami(HostPolicy.defaults());
+        Path p = pkg(dir, "dev.kami.echo", "1.0.0", "");
+        assertThat(kami.install(p.toString(), InstallOptions.defaults().withSource("https://example.org/echo.zip"))
+                .record().source()).isEqualTo("https://example.org/echo.zip");
+        Path v2 = pkg(dir, "dev.kami.echo", "2.0.0", "");
+        assertThat(kami.update("dev.kami.echo", v2.toString(), null).record().source()).isEqualTo(v2.toString());
+    }
+
+    @Test
     void pinHoldsUpdates() throws IOException {
         kami(HostPolicy.defaults());
         kami.install(pkg(dir, "dev.kami.echo", "1.0.0", ""));
@@ -264,7 +274,7 @@ class DefaultKamiTest {
 
     @Test
     void moduleWhoseMinimumMemoryExceedsTheCapIsRefused() throws IOException {
-        when(engine.inspect(any())).thenReturn(new ModuleInfo(Abi.KAMI_V1, List.of(), List.of(), 2048, -1, false));
+        when(engine.inspect(org.mockito.ArgumentMatchers.anyString(), any(byte[].class))).thenReturn(new ModuleInfo(Abi.KAMI_V1, List.of(), List.of(), 2048, -1, false));
         kami(HostPolicy.defaults());
         assertThatThrownBy(() -> kami.install(pkg(dir, "dev.kami.big", "1.0.0", "[security]\nmax_memory_mb = 16\n")))
                 .isInstanceOf(ModuleRejectedException.class)

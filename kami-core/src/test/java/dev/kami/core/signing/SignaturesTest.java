@@ -38,7 +38,7 @@ class SignaturesTest {
     void engine() {
         engine = mock(ToolEngine.class);
         when(engine.id()).thenReturn("fake");
-        when(engine.inspect(any())).thenReturn(new ModuleInfo(Abi.KAMI_V1, List.of(), List.of(), 1, -1, false));
+        when(engine.inspect(org.mockito.ArgumentMatchers.anyString(), any(byte[].class))).thenReturn(new ModuleInfo(Abi.KAMI_V1, List.of(), List.of(), 1, -1, false));
         CompiledModule m = mock(CompiledModule.class);
         when(engine.compile(any())).thenReturn(m);
     }

@@ -34,6 +34,7 @@ public class CallOverheadBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        echo.checkAgreement();
         echo.close();
     }
 

@@ -39,6 +39,7 @@ public class CpuBoundBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        sha.checkAgreement();
         sha.close();
     }
 

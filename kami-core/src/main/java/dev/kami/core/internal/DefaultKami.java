@@ -78,7 +78,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class DefaultKami implements Kami {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultKami.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /**
+     * Arguments and output are parsed on every call, by a caller thread and a worker: a
+     * thread-local buffer recycler avoids contending on Jackson's shared pool between them.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
+            .recyclerPool(tools.jackson.core.util.JsonRecyclerPools.threadLocalPool()).build()).build();
     /** How often a node checks whether another node changed the shared registry. */
     static final long REMOTE_CHANGE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 

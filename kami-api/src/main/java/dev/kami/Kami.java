@@ -29,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  *         .build()) {
  *     kami.install(Path.of("samples/tools/echo"));
  *     ToolResult r = kami.call("dev.kami.echo", "{\"message\":\"hi\"}");
- *     System.out.println(r.text());
+ *     answer(r.isError() ? "failed: " + r.text() : r.text());
  * }
  * }</pre>
  *

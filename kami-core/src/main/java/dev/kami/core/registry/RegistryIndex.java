@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>{@code
  * RegistryIndex index = RegistryIndex.load(RegistryIndex.DEFAULT_URL);
  * for (RegistryEntry e : index.search("json")) {
- *     System.out.println(e.id() + " " + e.version() + "  kami install " + e.source());
+ *     log.info("{} {}: kami install {}", e.id(), e.version(), e.source());
  * }
  * }</pre>
  */

@@ -190,7 +190,10 @@ public interface Kami extends AutoCloseable {
     /** @return the engine's id and whether it enforces fuel, e.g. {@code "chicory (compiled, fuel not enforced)"} */
     String engineDescription();
 
-    /** Stops accepting calls, waits for running ones, closes engine and store. Idempotent. */
+    /**
+     * Stops the servers started with {@link #serve}, stops accepting calls, waits for running
+     * ones, closes engine and store. Idempotent.
+     */
     @Override
     void close();
 

@@ -95,6 +95,7 @@ public final class DefaultKami implements Kami {
     private final Scheduler scheduler;
     private final Metrics metrics = new Metrics();
     private final List<KamiListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Server> servers = new CopyOnWriteArrayList<>();
     private final PackageReader reader = new PackageReader();
     private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
     private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
@@ -767,7 +768,9 @@ public final class DefaultKami implements Kami {
         ProviderResolver<TransportProvider> r = new ProviderResolver<>("transport", null,
                 "add dev.kami:kami-mcp to the classpath (transports 'stdio' and 'http')", TransportProvider::id,
                 TransportProvider::priority, ProviderResolver.serviceLoader(TransportProvider.class));
-        return r.resolve(transportId).start(this, config == null ? TransportConfig.of(Map.of()) : config);
+        Server server = r.resolve(transportId).start(this, config == null ? TransportConfig.of(Map.of()) : config);
+        servers.add(server);
+        return server;
     }
 
     @Override
@@ -814,6 +817,13 @@ public final class DefaultKami implements Kami {
             return;
         }
         watcher.shutdownNow();
+        for (Server s : servers) { // stop serving before the engine and store go away
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing server {} failed", s.address(), e);
+            }
+        }
         try {
             scheduler.close();
         } finally {

@@ -528,6 +528,21 @@ class DefaultKamiTest {
     }
 
     @Test
+    void serveFindsTheTransportByIdAndCloseStopsIt() {
+        kami(HostPolicy.defaults());
+        dev.kami.spi.Server server = kami.serve("recording", dev.kami.spi.TransportConfig.of(Map.of("name", "s1")));
+        assertThat(server.address()).isEqualTo("recording:s1");
+        assertThatThrownBy(() -> kami.serve("smoke-signals", null))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("No KAMI transport with id 'smoke-signals'; found: recording (");
+        RecordingTransportProvider.RecordingServer started = RecordingTransportProvider.STARTED.stream()
+                .filter(s -> s.name.equals("s1")).findFirst().orElseThrow();
+        assertThat(started.closed.getCount()).isEqualTo(1);
+        kami.close();
+        assertThat(started.closed.getCount()).as("Kami.close() stopped the server it started").isZero();
+    }
+
+    @Test
     void runsAPackageOrABareModuleWithoutInstalling() throws IOException {
         kami(HostPolicy.defaults());
         Path p = pkg(dir, "dev.kami.echo", "1.0.0", "");

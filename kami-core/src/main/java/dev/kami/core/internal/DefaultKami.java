@@ -101,9 +101,6 @@ public final class DefaultKami implements Kami {
     private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object installLock = new Object();
-    /** The store's change counter when the resolved-tool cache was last known to be current. */
-    private volatile long cacheCounter;
-    private volatile long lastCounterCheck;
     /** The store's change counter up to which tool-change events have been sent. */
     private volatile long eventCounter;
     private final java.util.concurrent.ScheduledExecutorService watcher;
@@ -123,9 +120,7 @@ public final class DefaultKami implements Kami {
                 sha -> notifyListeners(l -> l.moduleEvicted(sha)));
         this.scheduler = new Scheduler(settings.workers(), settings.queueCapacity(), settings.queueTimeout(),
                 settings.threadStackBytes());
-        this.cacheCounter = store.changeCounter();
-        this.eventCounter = cacheCounter;
-        this.lastCounterCheck = System.nanoTime();
+        this.eventCounter = store.changeCounter();
         this.watcher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kami-registry-watch");
             t.setDaemon(true);
@@ -475,7 +470,6 @@ public final class DefaultKami implements Kami {
     // ---- resolution -----------------------------------------------------------------------
 
     private Resolved resolveRecord(ToolRecord r) {
-        checkRemoteChanges();
         Resolved cached = resolved.get(r.id().value());
         if (cached != null && cached.record().equals(r)) {
             return cached;
@@ -507,7 +501,6 @@ public final class DefaultKami implements Kami {
 
     /** The enabled tool to call, from the per-id cache when nothing changed. */
     private Resolved resolveForCall(String tool) {
-        checkRemoteChanges();
         Resolved r = resolved.get(tool);
         if (r == null) {
             r = resolveRecord(requireRecord(tool));
@@ -522,24 +515,9 @@ public final class DefaultKami implements Kami {
         return r;
     }
 
-    private void checkRemoteChanges() {
-        long now = System.nanoTime();
-        if (now - lastCounterCheck < REMOTE_CHANGE_CHECK_NANOS) {
-            return;
-        }
-        lastCounterCheck = now;
-        long c = store.changeCounter();
-        if (c != cacheCounter) {
-            cacheCounter = c;
-            resolved.clear();
-        }
-    }
-
     private void changed(ToolId id, ToolChange.Kind kind) {
         resolved.clear();
-        long c = store.changeCounter();
-        cacheCounter = c;
-        eventCounter = c; // this node tells its own listeners below; the watcher need not repeat it
+        eventCounter = store.changeCounter(); // this node tells its own listeners below; the watcher need not repeat it
         ToolChange change = new ToolChange(id, kind);
         notifyListeners(l -> l.toolsChanged(change));
     }

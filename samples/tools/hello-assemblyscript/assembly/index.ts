@@ -1,7 +1,7 @@
 // hello-assemblyscript: a KAMI tool (kami-v1 ABI) in AssemblyScript.
 // Input {"name":"..."}; output {"greeting":"Hello, ...!"}.
-import * as kami from "./kami";
-export { kami_alloc } from "./kami";
+import * as kami from "../../../../kami-guest-sdk/assemblyscript/kami";
+export { kami_alloc } from "../../../../kami-guest-sdk/assemblyscript/kami";
 
 function handle(input: string): i32 {
   const name = kami.jsonGetString(input, "name");

@@ -71,8 +71,9 @@ final class Fixture implements AutoCloseable {
     }
 
     /**
-     * The same call on raw Chicory configured as KAMI configures it (lazily allocated
-     * {@code ByteArrayMemory}): fresh instance, _initialize, kami_alloc, write, kami_run.
+     * The same call on raw Chicory with {@code ByteArrayMemory} (the memory KAMI's engine used
+     * before it had its own, docs/adr/0106): fresh instance, _initialize, kami_alloc, write,
+     * kami_run.
      */
     byte[] callRaw() {
         return callRaw(true);

@@ -18,7 +18,7 @@ public final class EngineFixtures {
     /** Every fixture, by name (the file name without {@code .wasm}). */
     public static final List<String> NAMES = List.of(
             "bad-alloc", "bad-signature", "big-minimum", "counter", "cpu", "echo", "env", "fs", "grow-bomb",
-            "http", "log", "log-flood", "loop", "loop-br-if", "no-abi", "output-flood", "recursion",
+            "http", "log", "log-flood", "loop", "loop-br-if", "memory-ops", "no-abi", "output-flood", "recursion",
             "stderr-flood", "stdout-flood", "table-grow", "traps", "unknown-import", "wasi-echo", "wasi-fail",
             "wasi-hello");
 

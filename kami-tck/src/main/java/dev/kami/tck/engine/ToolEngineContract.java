@@ -581,6 +581,25 @@ public abstract class ToolEngineContract {
     }
 
     @Test
+    void linearMemoryKeepsWebAssemblySemantics() {
+        for (int i = 0; i < 2; i++) { // the second call: data.drop in the first must not leak into it
+            Timed t = call("memory-ops", "-", perms());
+            assertThat(t.result().success()).as(t.result().message()).isTrue();
+            assertThat(t.text()).as("call %d: one mark per check in memory-ops.wat, '.' = passed", i)
+                    .isEqualTo("........");
+        }
+    }
+
+    @Test
+    void memoryAccessesPastTheEndTrapAsOutOfBounds() {
+        for (String op : List.of("a", "f", "c", "i", "g", "n")) {
+            Timed t = call("memory-ops", op, perms());
+            assertFailure(t, "memory-ops", ToolErrorKind.OUT_OF_BOUNDS, perms());
+        }
+        assertThat(call("memory-ops", "-", perms()).text()).isEqualTo("........");
+    }
+
+    @Test
     void fuelIsCountedAndEnforcedWhereSupported() {
         EffectivePermissions unlimited = perms().withLimits(16, 20_000, 0, 1024 * 1024);
         Timed free = call("cpu", "{}", unlimited);

@@ -96,7 +96,7 @@ final class ChicoryCompiledModule implements CompiledModule {
                     + call.toolId + "' was not run", List.of());
         }
         WasiSandbox wasi = null;
-        CappedMemory[] memory = new CappedMemory[1];
+        GuestMemory[] memory = new GuestMemory[1];
         EngineResult result;
         try {
             if (analysis.importsWasi()) {
@@ -121,7 +121,7 @@ final class ChicoryCompiledModule implements CompiledModule {
         return result;
     }
 
-    private EngineResult run(CallState call, WasiSandbox wasi, int capPages, CappedMemory[] memoryOut) {
+    private EngineResult run(CallState call, WasiSandbox wasi, int capPages, GuestMemory[] memoryOut) {
         MemoryLimits declared = analysis.declaredMemory();
         MemoryLimits limits = new MemoryLimits(declared.initialPages(),
                 Math.min(declared.maximumPages(), capPages));
@@ -129,7 +129,7 @@ final class ChicoryCompiledModule implements CompiledModule {
                 .withImportValues(imports(call, wasi))
                 .withMemoryLimits(limits)
                 .withMemoryFactory(l -> {
-                    CappedMemory m = new CappedMemory(l);
+                    GuestMemory m = new GuestMemory(l);
                     memoryOut[0] = m;
                     return m;
                 })
@@ -168,7 +168,7 @@ final class ChicoryCompiledModule implements CompiledModule {
         long ptr = instance.export("kami_alloc").apply(input.length)[0] & 0xffffffffL;
         long size = (long) memory.pages() * PAGE;
         if (ptr + input.length > size) {
-            CappedMemory capped = (CappedMemory) memory;
+            GuestMemory capped = (GuestMemory) memory;
             if (capped.growRefused()) {
                 return failure(call, ToolErrorKind.MEMORY_LIMIT, "tool '" + call.toolId + "' could not allocate "
                         + input.length + " bytes for its input within its memory limit of "
@@ -294,7 +294,7 @@ final class ChicoryCompiledModule implements CompiledModule {
     }
 
     /** Maps anything thrown during a call to a failed result; Chicory's exceptions stop here. */
-    private EngineResult classify(CallState call, Throwable t, Deadlines.Guard guard, CappedMemory memory) {
+    private EngineResult classify(CallState call, Throwable t, Deadlines.Guard guard, GuestMemory memory) {
         GuestAbort abort = find(t, GuestAbort.class);
         if (abort != null) {
             return failure(call, abort.kind(), abort.getMessage());

@@ -67,8 +67,8 @@ class CliInitTest {
                         KamiRunner.sample("hello-assemblyscript").resolve("node_modules"));
             }
             ProcessBuilder pb = new ProcessBuilder("sh", "build.sh").directory(dir.toFile()).redirectErrorStream(true);
-            if (lang.equals("rust") && Files.isExecutable(Path.of("/usr/bin/rustc"))) {
-                pb.environment().put("RUSTC", "/usr/bin/rustc");
+            if (lang.equals("rust")) {
+                pb.environment().put("RUSTC", rustcWithWasmStd());
             }
             Process p = pb.start();
             var out = KamiRunner.drain(p.getInputStream());
@@ -112,7 +112,8 @@ class CliInitTest {
             case "c" -> onPath("clang") && Files.isDirectory(Path.of("/usr/include/wasm32-wasi")) ? null
                     : "clang with wasi-libc";
             case "wat" -> onPath("wat2wasm") ? null : "wat2wasm (wabt)";
-            case "rust" -> Files.isExecutable(Path.of("/usr/bin/rustc")) || onPath("rustc") ? null : "rustc";
+            case "rust" -> rustcWithWasmStd() != null ? null
+                    : "a rustc with the wasm32-unknown-unknown standard library (Debian: rustc libstd-rust-dev-wasm32)";
             case "assemblyscript" -> onPath("node") && Files.isDirectory(KamiRunner.sample("hello-assemblyscript")
                     .resolve("node_modules/assemblyscript")) ? null
                             : "node and samples/tools/hello-assemblyscript/node_modules (npm install there)";
@@ -121,6 +122,37 @@ class CliInitTest {
                             ? null : "mvn, wabt and TeaVM in ~/.m2";
             default -> "unknown language";
         };
+    }
+
+    /**
+     * @return Debian's rustc or the one on the PATH, whichever has the standard library for
+     *     wasm32-unknown-unknown (a rustup toolchain often has no wasm target), or null
+     */
+    static String rustcWithWasmStd() {
+        List<String> candidates = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/rustc"))) {
+            candidates.add("/usr/bin/rustc");
+        }
+        if (onPath("rustc")) {
+            candidates.add("rustc");
+        }
+        for (String rustc : candidates) {
+            try {
+                Process p = new ProcessBuilder(rustc, "--print", "target-libdir", "--target", "wasm32-unknown-unknown")
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes()).strip();
+                if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.isDirectory(Path.of(out))) {
+                    try (var libs = Files.list(Path.of(out))) {
+                        if (libs.anyMatch(f -> f.getFileName().toString().startsWith("libstd-"))) {
+                            return rustc;
+                        }
+                    }
+                }
+            } catch (java.io.IOException | InterruptedException | java.nio.file.InvalidPathException e) {
+                // not usable: try the next one
+            }
+        }
+        return null;
     }
 
     private static boolean onPath(String tool) {

@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>Options: {@code bind} (default 127.0.0.1), {@code port} (default 8080; 0 = ephemeral),
  * {@code token} (a shared bearer token), {@code allowedOrigins} and {@code allowedHosts}
- * (comma-separated), {@code maxRequestBytes}, {@code threads}, plus those of
+ * (comma-separated), {@code maxRequestBytes}, {@code threads}, {@code queueCapacity}, plus those of
  * {@link McpServerOptions}. Extension {@code "tokenValidator"}: a {@link TokenValidator}
  * (takes precedence over {@code token}).
  */
@@ -45,6 +45,9 @@ public final class HttpTransportProvider implements TransportProvider {
             }
             if (config.options().containsKey("threads")) {
                 b.threads((int) McpServerOptions.longOption(config, "threads", 16, 2, 1024));
+            }
+            if (config.options().containsKey("queueCapacity")) {
+                b.queueCapacity((int) McpServerOptions.longOption(config, "queueCapacity", 1024, 1, 1_000_000));
             }
             TokenValidator v = config.extension("tokenValidator", TokenValidator.class);
             String token = config.option("token", null);

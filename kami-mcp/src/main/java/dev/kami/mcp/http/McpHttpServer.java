@@ -78,6 +78,8 @@ public final class McpHttpServer implements Server {
     private final String path;
     private final HttpServer http;
     private final ThreadPoolExecutor executor;
+    /** Answers 503 to exchanges the full {@link #executor} refused (see {@link OverloadThread}). */
+    private final ThreadPoolExecutor overload;
     private final Executor responder;
     private final ScheduledExecutorService sweeper;
     private final Set<String> allowedHosts;
@@ -152,8 +154,22 @@ public final class McpHttpServer implements Server {
                 r.run();
             }
         };
+        this.overload = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(OVERLOAD_QUEUE),
+                OverloadThread::new);
+        this.overload.allowCoreThreadTimeOut(true);
         this.http = HttpServer.create(new InetSocketAddress(b.bind, b.port), 128);
-        http.setExecutor(executor);
+        // the JDK server closes the connection of an exchange its executor refuses; send it to the
+        // overload thread instead, which answers 503 at once, so a client learns to retry
+        http.setExecutor(r -> {
+            try {
+                executor.execute(r);
+            } catch (RejectedExecutionException full) {
+                if (closed.get()) {
+                    throw full;
+                }
+                overload.execute(r);
+            }
+        });
         http.createContext(path, this::handleMcp);
         http.createContext("/health", this::handleHealth);
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -216,6 +232,7 @@ public final class McpHttpServer implements Server {
             http.stop(0);
             sweeper.shutdownNow();
             executor.shutdownNow();
+            overload.shutdownNow();
             if (closeMcpServer) {
                 mcp.close();
             }
@@ -225,8 +242,33 @@ public final class McpHttpServer implements Server {
 
     // ---- dispatch ---------------------------------------------------------------------------
 
+    /**
+     * The thread that answers exchanges refused by the full request pool: it only reads their
+     * headers (the JDK server does, before any handler) and answers 503 with {@code Retry-After}.
+     */
+    private static final class OverloadThread extends Thread {
+        OverloadThread(Runnable r) {
+            super(r, "kami-mcp-http-overload");
+            setDaemon(true);
+        }
+    }
+
+    /** Exchanges waiting for the overload thread; beyond this the JDK server closes the connection. */
+    private static final int OVERLOAD_QUEUE = 256;
+
+    private void refuseOverloaded(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("Retry-After", "1");
+        sendJson(ex, 503, error(ErrorCodes.INTERNAL_ERROR, "The server is overloaded: its " + executor.getMaximumPoolSize()
+                + " request threads are busy and " + executor.getQueue().size() + " requests are waiting; retry in"
+                + " a second, or raise the transport's threads/queueCapacity options"));
+    }
+
     private void handleMcp(HttpExchange ex) {
         try {
+            if (Thread.currentThread() instanceof OverloadThread) {
+                refuseOverloaded(ex);
+                return;
+            }
             if (!ex.getRequestURI().getPath().equals(path)) {
                 sendText(ex, 404, "not found");
                 return;

@@ -70,6 +70,12 @@ class TransportProvidersTest {
             assertThatThrownBy(() -> new HttpTransportProvider().start(kami, TransportConfig.of(Map.of("port", "0",
                     "supportedVersions", "1999-01-01"))))
                     .isInstanceOf(ConfigurationException.class).hasMessageContaining("1999-01-01");
+            assertThatThrownBy(() -> new HttpTransportProvider().start(kami, TransportConfig.of(Map.of("port", "0",
+                    "queueCapacity", "0"))))
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("queueCapacity");
+            assertThatThrownBy(() -> new HttpTransportProvider().start(kami, TransportConfig.of(Map.of("port", "0",
+                    "threads", "1"))))
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("threads");
         }
     }
 

@@ -77,6 +77,8 @@ public final class McpHttpServer implements Server {
     private final McpServer mcp;
     private final String path;
     private final HttpServer http;
+    /** Modern requests being answered on an SSE stream; ended with an error event at close. */
+    private final Set<StreamedCall> streamedCalls = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor executor;
     /** Answers 503 to exchanges the full {@link #executor} refused (see {@link OverloadThread}). */
     private final ThreadPoolExecutor overload;
@@ -226,8 +228,23 @@ public final class McpHttpServer implements Server {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            // end every stream properly (a final chunk, not a reset) before the sockets go:
+            // legacy GET streams end when their session does; a modern request still running
+            // gets an error response on its stream saying why
             for (HttpSession s : List.copyOf(sessions.values())) {
                 endSession(s);
+            }
+            for (StreamedCall c : List.copyOf(streamedCalls)) {
+                c.shutdown();
+            }
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STREAM_END_WAIT_MS);
+            while ((openStreams.get() > 0 || !streamedCalls.isEmpty()) && System.nanoTime() - until < 0) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
             http.stop(0);
             sweeper.shutdownNow();
@@ -252,6 +269,12 @@ public final class McpHttpServer implements Server {
             setDaemon(true);
         }
     }
+
+    static final String SHUTTING_DOWN = "The server is shutting down: this request was cancelled before it finished;"
+            + " retry it (on another node, or once the server is back)";
+
+    /** How long {@link #close()} waits for open streams to end before it closes the sockets. */
+    private static final long STREAM_END_WAIT_MS = 2000;
 
     /** Exchanges waiting for the overload thread; beyond this the JDK server closes the connection. */
     private static final int OVERLOAD_QUEUE = 256;
@@ -453,7 +476,7 @@ public final class McpHttpServer implements Server {
             sendEmpty(ex, 202);
             return;
         }
-        StreamedCall streamed = new StreamedCall(ex);
+        StreamedCall streamed = new StreamedCall(ex, m);
         // Only an SSE response can carry notifications (subscriptions/listen); without one the
         // core refuses such requests.
         McpSession session = mcp.openSession(sse ? streamed::event : null);
@@ -479,17 +502,27 @@ public final class McpHttpServer implements Server {
      */
     private final class StreamedCall {
         private final HttpExchange ex;
+        private final IncomingMessage request;
         volatile McpSession session;
         private OutputStream out; // guarded by this
         private final List<String> early = new ArrayList<>(); // guarded by this
         private boolean done; // guarded by this
         private volatile ScheduledFuture<?> keepAlive;
 
-        StreamedCall(HttpExchange ex) {
+        StreamedCall(HttpExchange ex, IncomingMessage request) {
             this.ex = ex;
+            this.request = request;
         }
 
         void open() throws IOException {
+            streamedCalls.add(this);
+            if (closed.get()) { // close() may have looked at the set already
+                streamedCalls.remove(this);
+                session.cancelAll();
+                session.close();
+                sendJson(ex, 503, request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN).json());
+                return;
+            }
             Headers h = ex.getResponseHeaders();
             h.set("Content-Type", "text/event-stream");
             h.set("Cache-Control", "no-cache");
@@ -543,7 +576,33 @@ public final class McpHttpServer implements Server {
             }
             session.cancelAll(); // a closed stream cancels: no reply is sent for it
             session.close();
+            streamedCalls.remove(this);
             ex.close();
+        }
+
+        /** Server shutdown: answers the request with an error on its stream, ends the stream, cancels the call. */
+        void shutdown() {
+            ScheduledFuture<?> k = keepAlive;
+            if (k != null) {
+                k.cancel(false);
+            }
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                done = true;
+                try {
+                    out.write(frame(request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN).json()));
+                    out.close();
+                } catch (IOException e) {
+                    LOG.debug("could not tell the client the server is shutting down: {}", e.toString());
+                } finally {
+                    ex.close();
+                }
+            }
+            session.cancelAll();
+            session.close();
+            streamedCalls.remove(this);
         }
 
         void finish(McpReply reply, Throwable failure) {
@@ -570,6 +629,7 @@ public final class McpHttpServer implements Server {
                 }
             }
             session.close();
+            streamedCalls.remove(this);
         }
     }
 

@@ -83,6 +83,14 @@ public final class IncomingMessage {
     }
 
     /**
+     * @return an error response to this request, with its id: for a transport that must give up
+     *     on a request it accepted (the server shutting down, say)
+     */
+    public McpReply errorResponse(int code, String message) {
+        return Json.error(id, code, message);
+    }
+
+    /**
      * @return {@code params._meta["io.modelcontextprotocol/protocolVersion"]} when it is a string,
      *     else {@code null}; its presence marks a modern (2026-07-28) request
      */

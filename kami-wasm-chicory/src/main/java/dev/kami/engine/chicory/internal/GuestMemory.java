@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.ConstantEvaluators;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
+import com.dylibso.chicory.wasm.UninstantiableException;
 import com.dylibso.chicory.wasm.types.ActiveDataSegment;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
@@ -25,7 +26,10 @@ import java.util.Arrays;
  *   <li>A {@code memory.grow} refused by the cap is recorded ({@link #growRefused()}), so that a
  *       trap after it is reported as a memory limit rather than a plain trap.
  *   <li>The first {@link #zero()} (which Chicory calls while instantiating, before any guest code
- *       runs) is skipped: the JVM hands out new arrays zeroed.
+ *       runs) is skipped: the JVM hands out new arrays zeroed. Bulk host writes before it clear
+ *       the skip; typed stores ({@code writeI32} and the like, the guest's hot path) do not, so
+ *       nothing may store through them before instantiation: the engine never builds an
+ *       instance with {@code withInitialize(false)}, the only way to do that.
  *   <li>Not shared: atomics run on one thread, {@code memory.atomic.wait} traps as the spec says
  *       for an unshared memory, {@code notify} wakes nobody.
  * </ul>
@@ -154,7 +158,11 @@ final class GuestMemory implements Memory {
             if (segment instanceof ActiveDataSegment active && active.index() == memoryIndex) {
                 int offset = (int) ConstantEvaluators.computeConstantValue(instance, active.offsetInstructions())[0];
                 byte[] data = active.data();
-                check(offset, data.length);
+                if (offset < 0 || offset > size - data.length) { // the module cannot be instantiated
+                    throw new UninstantiableException("out of bounds memory access: a data segment of "
+                            + data.length + " bytes at offset " + Integer.toUnsignedLong(offset)
+                            + " does not fit in the memory of " + size + " bytes");
+                }
                 System.arraycopy(data, 0, bytes, offset, data.length);
             }
         }

@@ -167,6 +167,18 @@ class GuestMemoryTest {
     }
 
     @Test
+    void anActiveSegmentOutsideTheMemoryMakesTheModuleUninstantiable() throws Exception {
+        // (module (memory 1) (data (i32.const 65534) "abc")), built by wat2wasm
+        byte[] wasm = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x0b, 0x0b, 0x01,
+            0x00, 0x41, (byte) 0xfe, (byte) 0xff, 0x03, 0x0b, 0x03, 0x61, 0x62, 0x63};
+        var module = com.dylibso.chicory.wasm.Parser.parse(wasm);
+        assertThatThrownBy(() -> com.dylibso.chicory.runtime.Instance.builder(module)
+                .withMemoryFactory(GuestMemory::new).build())
+                .isInstanceOf(com.dylibso.chicory.wasm.UninstantiableException.class)
+                .hasMessageContaining("out of bounds memory access").hasMessageContaining("65534");
+    }
+
+    @Test
     void atomicsWorkOnOneThreadAndWaitingTraps() {
         GuestMemory m = new GuestMemory(new MemoryLimits(1, 1));
         m.atomicWriteInt(16, 40);

@@ -580,32 +580,29 @@ public final class McpHttpServer implements Server {
             ex.close();
         }
 
-        /** Server shutdown: answers the request with an error on its stream, ends the stream, cancels the call. */
+        /**
+         * Server shutdown. A {@code subscriptions/listen} stream ends as the protocol asks of a
+         * stopping server: its request completes with a result carrying the subscription id
+         * (written by {@link #finish}). Any other request still running is answered with an
+         * error saying why, and its call is cancelled (by closing the session).
+         */
         void shutdown() {
-            ScheduledFuture<?> k = keepAlive;
-            if (k != null) {
-                k.cancel(false);
+            if ("subscriptions/listen".equals(request.method())) {
+                session.endSubscriptions();
+                return;
             }
-            synchronized (this) {
-                if (done) {
-                    return;
-                }
-                done = true;
-                try {
-                    out.write(frame(request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN).json()));
-                    out.close();
-                } catch (IOException e) {
-                    LOG.debug("could not tell the client the server is shutting down: {}", e.toString());
-                } finally {
-                    ex.close();
-                }
-            }
-            session.cancelAll();
-            session.close();
-            streamedCalls.remove(this);
+            end(request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN).json());
         }
 
         void finish(McpReply reply, Throwable failure) {
+            if (failure != null) {
+                LOG.error("MCP request failed", failure);
+            }
+            end(failure == null && reply.isPresent() ? reply.json() : null);
+        }
+
+        /** Writes the last event (if any), ends the stream and the session; once. */
+        private void end(String lastEvent) {
             ScheduledFuture<?> k = keepAlive;
             if (k != null) {
                 k.cancel(false);
@@ -616,14 +613,12 @@ public final class McpHttpServer implements Server {
                 }
                 done = true;
                 try {
-                    if (failure != null) {
-                        LOG.error("MCP request failed", failure);
-                    } else if (reply.isPresent()) {
-                        out.write(frame(reply.json()));
+                    if (lastEvent != null) {
+                        out.write(frame(lastEvent));
                     }
                     out.close();
                 } catch (IOException e) {
-                    LOG.debug("could not send the MCP response: {}", e.toString());
+                    LOG.debug("could not send the last event of an MCP response stream: {}", e.toString());
                 } finally {
                     ex.close();
                 }

@@ -71,6 +71,28 @@ class McpHttpShutdownTest {
     }
 
     @Test
+    void aSubscriptionStreamEndsWithItsCompletionResult() throws Exception {
+        http = McpHttpServer.builder(mcp).start();
+        String body = Rpc.request("L", "subscriptions/listen", "{" + MODERN_META
+                + ",\"notifications\":{\"toolsListChanged\":true}}");
+        HttpResponse<InputStream> r = client.send(post(body).header("MCP-Protocol-Version", "2026-07-28")
+                .header("Mcp-Method", "subscriptions/listen").build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        InputStream in = r.body();
+        assertThat(in.read()).isEqualTo(':'); // the stream is open
+
+        http.close();
+
+        String stream = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        String last = stream.lines().filter(l -> l.startsWith("data: ")).reduce((a, b) -> b).orElseThrow()
+                .substring(6);
+        assertThat(Rpc.parse(last).path("id").asString()).isEqualTo("L");
+        assertThat(Rpc.parse(last).has("result")).as(last).isTrue();
+        assertThat(Rpc.parse(last).path("result").path("_meta").path("io.modelcontextprotocol/subscriptionId")
+                .asString()).isEqualTo("L");
+    }
+
+    @Test
     void aLegacySessionsGetStreamEndsCleanly() throws Exception {
         http = McpHttpServer.builder(mcp).start();
         HttpResponse<String> init = client.send(post(Rpc.initialize("2025-11-25")).build(),

@@ -79,6 +79,8 @@ public final class McpHttpServer implements Server {
     private final HttpServer http;
     /** Modern requests being answered on an SSE stream; ended with an error event at close. */
     private final Set<StreamedCall> streamedCalls = ConcurrentHashMap.newKeySet();
+    /** Requests waiting for their one response; answered with an error at close. */
+    private final Set<PendingReply> pendingReplies = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor executor;
     /** Answers 503 to exchanges the full {@link #executor} refused (see {@link OverloadThread}). */
     private final ThreadPoolExecutor overload;
@@ -228,14 +230,17 @@ public final class McpHttpServer implements Server {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            // end every stream properly (a final chunk, not a reset) before the sockets go:
-            // legacy GET streams end when their session does; a modern request still running
-            // gets an error response on its stream saying why
-            for (HttpSession s : List.copyOf(sessions.values())) {
-                endSession(s);
+            // answer every request and end every stream properly before the sockets go: a
+            // request still running gets an error response saying why (first, so the cancelled
+            // calls' own replies cannot win); legacy GET streams end when their session does
+            for (PendingReply p : List.copyOf(pendingReplies)) {
+                p.shutdown();
             }
             for (StreamedCall c : List.copyOf(streamedCalls)) {
                 c.shutdown();
+            }
+            for (HttpSession s : List.copyOf(sessions.values())) {
+                endSession(s);
             }
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STREAM_END_WAIT_MS);
             while ((openStreams.get() > 0 || !streamedCalls.isEmpty()) && System.nanoTime() - until < 0) {
@@ -483,9 +488,12 @@ public final class McpHttpServer implements Server {
         streamed.session = session;
         CompletableFuture<McpReply> reply = session.handle(m);
         if (reply.isDone() || !sse) {
+            PendingReply pending = new PendingReply(ex, m, json, true);
             reply.whenCompleteAsync((r, failure) -> {
                 session.close();
-                respond(ex, r, failure, json, true, null);
+                if (pending.claim()) {
+                    respond(ex, r, failure, json, true, null);
+                }
             }, responder);
             return;
         }
@@ -722,8 +730,44 @@ public final class McpHttpServer implements Server {
             sendEmpty(ex, 202);
             return;
         }
-        hs.session.handle(m).whenCompleteAsync((reply, failure) -> respond(ex, reply, failure, json, false, null),
-                responder);
+        PendingReply pending = new PendingReply(ex, m, json, false);
+        hs.session.handle(m).whenCompleteAsync((reply, failure) -> {
+            if (pending.claim()) {
+                respond(ex, reply, failure, json, false, null);
+            }
+        }, responder);
+    }
+
+    /**
+     * A request to be answered with one JSON (or one-event SSE) response once its reply is ready;
+     * whoever {@link #claim claims} it first answers it: the reply, or {@link #close()} with a
+     * shutting-down error.
+     */
+    private final class PendingReply {
+        private final HttpExchange ex;
+        private final IncomingMessage request;
+        private final boolean json;
+        private final boolean modern;
+        private final AtomicBoolean answered = new AtomicBoolean();
+
+        PendingReply(HttpExchange ex, IncomingMessage request, boolean json, boolean modern) {
+            this.ex = ex;
+            this.request = request;
+            this.json = json;
+            this.modern = modern;
+            pendingReplies.add(this);
+        }
+
+        boolean claim() {
+            pendingReplies.remove(this);
+            return answered.compareAndSet(false, true);
+        }
+
+        void shutdown() {
+            if (claim()) {
+                respond(ex, request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN), null, json, modern, null);
+            }
+        }
     }
 
     private void respond(HttpExchange ex, McpReply reply, Throwable failure, boolean json, boolean modern, String sid) {

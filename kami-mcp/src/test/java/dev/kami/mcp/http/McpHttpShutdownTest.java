@@ -70,6 +70,45 @@ class McpHttpShutdownTest {
         assertThat(kami.slowStoppedAtNanos).as("the running call was cancelled").isNotZero();
     }
 
+    private void awaitInFlight(int n) throws InterruptedException {
+        for (int i = 0; i < 250 && mcp.inFlightCalls() < n; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(mcp.inFlightCalls()).isEqualTo(n);
+    }
+
+    private static void assertShuttingDownError(String json, int id) {
+        assertThat(Rpc.parse(json).path("id").asInt()).as(json).isEqualTo(id);
+        assertThat(Rpc.errorCode(Rpc.parse(json))).isEqualTo(-32603);
+        assertThat(Rpc.parse(json).path("error").path("message").asString()).contains("shutting down");
+    }
+
+    @Test
+    void runningCallsAnsweredWithPlainJsonGetAShuttingDownErrorInBothEras() throws Exception {
+        http = McpHttpServer.builder(mcp).start();
+        // modern, JSON only
+        String modern = Rpc.request(42, "tools/call", "{" + MODERN_META + ",\"name\":\"dev_test_slow\",\"arguments\":{}}");
+        var modernReply = client.sendAsync(post(modern).setHeader("Accept", "application/json")
+                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "tools/call")
+                .header("Mcp-Name", "dev_test_slow").build(), HttpResponse.BodyHandlers.ofString());
+        // legacy, in a session
+        String sid = client.send(post(Rpc.initialize("2025-11-25")).build(), HttpResponse.BodyHandlers.ofString())
+                .headers().firstValue("Mcp-Session-Id").orElseThrow();
+        var legacyReply = client.sendAsync(post(Rpc.call(43, "dev_test_slow", null)).setHeader("Accept", "application/json")
+                .header("Mcp-Session-Id", sid).header("MCP-Protocol-Version", "2025-11-25").build(),
+                HttpResponse.BodyHandlers.ofString());
+        awaitInFlight(2);
+
+        http.close();
+
+        HttpResponse<String> m = modernReply.get(10, TimeUnit.SECONDS);
+        assertThat(m.statusCode()).isEqualTo(500);
+        assertShuttingDownError(m.body(), 42);
+        HttpResponse<String> l = legacyReply.get(10, TimeUnit.SECONDS);
+        assertThat(l.statusCode()).isEqualTo(200); // legacy JSON-RPC errors travel with 200
+        assertShuttingDownError(l.body(), 43);
+    }
+
     @Test
     void aSubscriptionStreamEndsWithItsCompletionResult() throws Exception {
         http = McpHttpServer.builder(mcp).start();

@@ -7,6 +7,8 @@ import dev.kami.policy.EffectivePermissions;
 import dev.kami.policy.Grants;
 import dev.kami.spi.ToolRecord;
 import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * An installed tool as the host sees it: its manifest, its registry record, what the operator
@@ -47,5 +49,38 @@ public record InstalledTool(ToolManifest manifest, ToolRecord record, Grants gra
     /** @return whether calls are allowed */
     public boolean enabled() {
         return record.enabled();
+    }
+
+    /**
+     * Selects tools by globs over MCP names or tool ids: {@code *} matches any run of characters,
+     * {@code ?} one character; {@code dev_kami_*} and {@code dev.kami.*} both match
+     * {@code dev.kami.echo}.
+     *
+     * @param globs at least one glob
+     * @return a predicate true for tools whose MCP name or id matches one of the globs
+     * @throws IllegalArgumentException if no glob is given
+     */
+    public static Predicate<InstalledTool> matchingAny(String... globs) {
+        if (globs.length == 0) {
+            throw new IllegalArgumentException("give at least one glob, e.g. \"dev_kami_*\"");
+        }
+        Predicate<InstalledTool> any = t -> false;
+        for (String glob : globs) {
+            Pattern p = globPattern(Objects.requireNonNull(glob, "glob"));
+            any = any.or(t -> p.matcher(t.mcpName()).matches() || p.matcher(t.id().toString()).matches());
+        }
+        return any;
+    }
+
+    private static Pattern globPattern(String glob) {
+        StringBuilder re = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                default -> re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(re.toString());
     }
 }

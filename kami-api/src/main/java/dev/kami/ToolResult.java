@@ -70,6 +70,15 @@ public record ToolResult(boolean isError, ToolErrorKind errorKind, String text, 
     }
 
     /**
+     * @return the text an AI model should see for this result: the output when it succeeded, else
+     *     {@code "Error (KIND): message"}, so the model can tell a failure from an answer and act on
+     *     its kind (the agent-framework adapters return this)
+     */
+    public String textForModel() {
+        return isError ? "Error (" + errorKind.name() + "): " + text : text;
+    }
+
+    /**
      * Where a call's time went.
      *
      * @param queued waiting for a worker

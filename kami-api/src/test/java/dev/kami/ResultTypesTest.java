@@ -24,6 +24,18 @@ class ResultTypesTest {
     }
 
     @Test
+    void theModelSeesTheOutputOrTheErrorKindAndMessage() {
+        assertThat(ToolResult.success("ok").textForModel()).isEqualTo("ok");
+        assertThat(ToolResult.error(ToolErrorKind.TRAP, "boom").textForModel()).isEqualTo("Error (TRAP): boom");
+    }
+
+    @Test
+    void selectingToolsNeedsAtLeastOneGlob() {
+        assertThatThrownBy(InstalledTool::matchingAny).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least one glob");
+    }
+
+    @Test
     void resultsAreConsistent() {
         assertThatThrownBy(() -> new ToolResult(true, null, "x", null, List.of(), null))
                 .hasMessage("errorKind must be set exactly when isError is true");

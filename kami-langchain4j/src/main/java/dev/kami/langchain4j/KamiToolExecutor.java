@@ -59,14 +59,14 @@ public final class KamiToolExecutor implements ToolExecutor {
         return ToolExecutionResult.builder()
                 .isError(r.isError())
                 .result(r)
-                .resultText(textForModel(r))
+                .resultText(r.textForModel())
                 .attributes(attributes)
                 .build();
     }
 
     @Override
     public String execute(ToolExecutionRequest request, Object memoryId) {
-        return textForModel(call(request.arguments()));
+        return call(request.arguments()).textForModel();
     }
 
     private ToolResult call(String arguments) {
@@ -78,13 +78,5 @@ public final class KamiToolExecutor implements ToolExecutor {
             // result, so one bad call does not end the conversation.
             return ToolResult.error(ToolErrorKind.REJECTED, String.valueOf(e.getMessage()));
         }
-    }
-
-    /** @return the text a model sees for this result: the output, or {@code "Error (KIND): message"} */
-    public static String textForModel(ToolResult r) {
-        if (!r.isError()) {
-            return r.text();
-        }
-        return "Error (" + r.errorKind().name() + "): " + r.text();
     }
 }

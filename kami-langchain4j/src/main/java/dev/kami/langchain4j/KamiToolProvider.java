@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * A LangChain4j {@link ToolProvider} over a {@link Kami}: every enabled KAMI tool that passes the
@@ -92,27 +91,6 @@ public final class KamiToolProvider implements ToolProvider {
                 .build());
     }
 
-    /**
-     * Turns a glob over MCP names or tool ids into a predicate: {@code *} matches any run of
-     * characters, {@code ?} one character; {@code dev_kami_*} and {@code dev.kami.*} both match
-     * {@code dev.kami.echo}.
-     *
-     * @return a predicate true for tools whose MCP name or id matches
-     */
-    public static Predicate<InstalledTool> glob(String pattern) {
-        Objects.requireNonNull(pattern, "pattern");
-        StringBuilder re = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        Pattern p = Pattern.compile(re.toString());
-        return t -> p.matcher(t.mcpName()).matches() || p.matcher(t.id().toString()).matches();
-    }
-
     /** Builds a {@link KamiToolProvider}. Not thread-safe. */
     public static final class Builder {
         private final Kami kami;
@@ -131,24 +109,20 @@ public final class KamiToolProvider implements ToolProvider {
             return this;
         }
 
-        /** Offers only tools whose MCP name or id matches one of these globs (see {@link #glob}). */
+        /**
+         * Offers only tools whose MCP name or id matches one of these globs (see
+         * {@link InstalledTool#matchingAny}).
+         */
         public Builder include(String... globs) {
             if (globs.length == 0) {
                 throw new IllegalArgumentException("include needs at least one glob");
             }
-            Predicate<InstalledTool> any = t -> false;
-            for (String g : globs) {
-                any = any.or(glob(g));
-            }
-            return filter(any);
+            return filter(InstalledTool.matchingAny(globs));
         }
 
         /** Hides tools whose MCP name or id matches one of these globs. */
         public Builder exclude(String... globs) {
-            for (String g : globs) {
-                filter(glob(g).negate());
-            }
-            return this;
+            return globs.length == 0 ? this : filter(InstalledTool.matchingAny(globs).negate());
         }
 
         /**

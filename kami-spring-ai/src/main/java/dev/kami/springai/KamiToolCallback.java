@@ -86,9 +86,9 @@ public final class KamiToolCallback implements ToolCallback {
             return r.text();
         }
         if (errorHandling == ErrorHandling.THROW) {
-            throw new ToolExecutionException(definition, r.errorKind().toException(textForModel(r)));
+            throw new ToolExecutionException(definition, r.errorKind().toException(r.textForModel()));
         }
-        return textForModel(r);
+        return r.textForModel();
     }
 
     @Override
@@ -112,13 +112,6 @@ public final class KamiToolCallback implements ToolCallback {
         }
     }
 
-    /** @return the text a model sees for this result: the output, or {@code "Error (KIND): message"} */
-    public static String textForModel(ToolResult r) {
-        if (!r.isError()) {
-            return r.text();
-        }
-        return "Error (" + r.errorKind().name() + "): " + r.text();
-    }
 
     @Override
     public String toString() {

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.ToolCallbackProvider;
 
@@ -67,25 +66,6 @@ public final class KamiToolCallbackProvider implements ToolCallbackProvider {
         return out.toArray(ToolCallback[]::new);
     }
 
-    /**
-     * A glob over MCP names or tool ids: {@code *} any run of characters, {@code ?} one.
-     *
-     * @return a predicate true for tools whose MCP name or id matches
-     */
-    public static Predicate<InstalledTool> glob(String pattern) {
-        Objects.requireNonNull(pattern, "pattern");
-        StringBuilder re = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        Pattern p = Pattern.compile(re.toString());
-        return t -> p.matcher(t.mcpName()).matches() || p.matcher(t.id().toString()).matches();
-    }
-
     /** Builds a {@link KamiToolCallbackProvider}. Not thread-safe. */
     public static final class Builder {
         private final Kami kami;
@@ -103,24 +83,20 @@ public final class KamiToolCallbackProvider implements ToolCallbackProvider {
             return this;
         }
 
-        /** Offers only tools whose MCP name or id matches one of these globs (see {@link #glob}). */
+        /**
+         * Offers only tools whose MCP name or id matches one of these globs (see
+         * {@link InstalledTool#matchingAny}).
+         */
         public Builder include(String... globs) {
             if (globs.length == 0) {
                 throw new IllegalArgumentException("include needs at least one glob");
             }
-            Predicate<InstalledTool> any = t -> false;
-            for (String g : globs) {
-                any = any.or(glob(g));
-            }
-            return filter(any);
+            return filter(InstalledTool.matchingAny(globs));
         }
 
         /** Hides tools whose MCP name or id matches one of these globs. */
         public Builder exclude(String... globs) {
-            for (String g : globs) {
-                filter(glob(g).negate());
-            }
-            return this;
+            return globs.length == 0 ? this : filter(InstalledTool.matchingAny(globs).negate());
         }
 
         /** The deadline and cancellation for every call (default {@link CallOptions#defaults()}). */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -75,29 +76,43 @@ final class ToolCommands {
         Path target;
         @Parameters(index = "1", arity = "0..1", paramLabel = "json", description = "Arguments, a JSON object")
         String json;
-        @Option(names = "-f", paramLabel = "FILE", description = "Read the arguments from FILE (- for stdin)")
-        String file;
-        @Option(names = "--timeout", paramLabel = "MS", description = "Deadline in ms (at most the tool's own)")
-        Long timeoutMs;
+        @Mixin
+        CallInput input;
 
         @Override
         public Integer call() {
             if (!Files.exists(target)) {
                 throw Exit.notFound(target + " does not exist", "give a package directory (with tool.toml) or a .wasm");
             }
-            String args = arguments(root, json, file);
-            return show(root, root.scratchKami().run(target, args, options(timeoutMs)));
+            String args = input.arguments(root, json);
+            return show(root, root.scratchKami().run(target, args, input.options()));
         }
     }
 
-    static CallOptions options(Long timeoutMs) {
-        if (timeoutMs == null) {
-            return CallOptions.defaults();
+    /**
+     * The options {@code run} and {@code exec} share: where the arguments come from and the
+     * deadline (each command declares the positional JSON itself: picocli validates a mixin's
+     * positional indexes on their own).
+     */
+    static final class CallInput {
+        @Option(names = "-f", paramLabel = "FILE", description = "Read the arguments from FILE (- for stdin)")
+        String file;
+        @Option(names = "--timeout", paramLabel = "MS", description = "Deadline in ms (at most the tool's own)")
+        Long timeoutMs;
+
+        String arguments(KamiCli root, String json) {
+            return ToolCommands.arguments(root, json, file);
         }
-        if (timeoutMs <= 0) {
-            throw Exit.usage("--timeout must be a positive number of milliseconds, got " + timeoutMs, null);
+
+        CallOptions options() {
+            if (timeoutMs == null) {
+                return CallOptions.defaults();
+            }
+            if (timeoutMs <= 0) {
+                throw Exit.usage("--timeout must be a positive number of milliseconds, got " + timeoutMs, null);
+            }
+            return CallOptions.defaults().withTimeout(java.time.Duration.ofMillis(timeoutMs));
         }
-        return CallOptions.defaults().withTimeout(java.time.Duration.ofMillis(timeoutMs));
     }
 
     @Command(name = "exec", mixinStandardHelpOptions = true, description = "Call an installed tool.")
@@ -108,19 +123,17 @@ final class ToolCommands {
         String id;
         @Parameters(index = "1", arity = "0..1", paramLabel = "json", description = "Arguments, a JSON object")
         String json;
-        @Option(names = "-f", paramLabel = "FILE", description = "Read the arguments from FILE (- for stdin)")
-        String file;
-        @Option(names = "--timeout", paramLabel = "MS", description = "Deadline in ms (at most the tool's own)")
-        Long timeoutMs;
+        @Mixin
+        CallInput input;
 
         @Override
         public Integer call() {
-            String args = arguments(root, json, file);
+            String args = input.arguments(root, json);
             InstalledTool t = root.kami().tool(id);
             if (!t.enabled()) {
                 throw Exit.refused("tool " + t.id() + " is disabled", "enable it with 'kami enable " + t.id() + "'");
             }
-            return show(root, root.kami().call(t.id().value(), args, options(timeoutMs)));
+            return show(root, root.kami().call(t.id().value(), args, input.options()));
         }
     }
 }

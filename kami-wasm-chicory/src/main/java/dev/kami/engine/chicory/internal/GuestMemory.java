@@ -58,8 +58,9 @@ final class GuestMemory implements Memory {
         this.initialPages = limits.initialPages();
         this.maximumPages = Math.min(limits.maximumPages(), RUNTIME_MAX_PAGES);
         if (initialPages > maximumPages) {
-            throw new WasmRuntimeException("memory of " + initialPages + " pages exceeds its maximum of "
-                    + maximumPages + " pages");
+            throw new WasmRuntimeException("the module's initial memory of " + initialPages + " pages ("
+                    + initialPages / 16 + " MiB) exceeds the " + maximumPages + " pages (" + maximumPages / 16
+                    + " MiB) an instance can hold here; build the tool with a smaller initial memory");
         }
         this.size = Memory.bytes(initialPages);
         this.bytes = new byte[size];

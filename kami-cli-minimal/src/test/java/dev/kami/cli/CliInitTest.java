@@ -129,6 +129,15 @@ class CliInitTest {
      *     wasm32-unknown-unknown (a rustup toolchain often has no wasm target), or null
      */
     static String rustcWithWasmStd() {
+        return Rustc.FOUND;
+    }
+
+    /** Looks for the rustc once (each look starts one or two processes). */
+    private static final class Rustc {
+        static final String FOUND = find();
+    }
+
+    private static String find() {
         List<String> candidates = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/rustc"))) {
             candidates.add("/usr/bin/rustc");

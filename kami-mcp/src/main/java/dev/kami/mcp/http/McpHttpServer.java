@@ -525,9 +525,11 @@ public final class McpHttpServer implements Server {
         void open() throws IOException {
             streamedCalls.add(this);
             if (closed.get()) { // close() may have looked at the set already
+                synchronized (this) {
+                    done = true; // the reply, when it comes, has nowhere to go
+                }
                 streamedCalls.remove(this);
-                session.cancelAll();
-                session.close();
+                session.close(); // cancels the call
                 sendJson(ex, 503, request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN).json());
                 return;
             }

@@ -3,11 +3,11 @@
 # KAMI / raw Chicory measured in the same run. Usage: scripts/bench.sh [jmh options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -Pbench -DskipTests install -pl kami-benchmarks -am
-java -Xss16m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp kami-benchmarks/target/benchmarks.jar \
+mvn -q -B -Pbench -DskipTests install -pl verification/kami-benchmarks -am
+java -Xss16m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp verification/kami-benchmarks/target/benchmarks.jar \
   dev.kami.benchmarks.DeadlineOvershoot
 out=$(mktemp)
-java -jar kami-benchmarks/target/benchmarks.jar -rf csv -rff "$out" "$@"
+java -jar verification/kami-benchmarks/target/benchmarks.jar -rf csv -rff "$out" "$@"
 python3 - "$out" <<'PY'
 import csv, sys
 rows = {r["Benchmark"].split(".")[-1]: float(r["Score"]) for r in csv.DictReader(open(sys.argv[1]))}

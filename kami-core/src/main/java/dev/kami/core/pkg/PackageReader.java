@@ -206,6 +206,9 @@ public final class PackageReader {
             }
         } catch (IOException e) {
             throw new InstallException("zip " + source + " is not a valid archive: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // the JDK's answer to an entry name that is not UTF-8
+            throw new InstallException("zip " + source + " has an entry whose name is not valid UTF-8 (entry "
+                    + (count) + "); repack it with a zip tool that writes UTF-8 names", e);
         }
         if (count == 0) {
             throw new InstallException(source + " is not a zip archive (no entries); give a zip holding tool.toml and its module");

@@ -22,7 +22,12 @@ for t in "${targets[@]}"; do
   if ! JAZZER_FUZZ=1 mvn -B -q -o test -pl "$m" -am -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false \
       -Djacoco.skip=true -Djazzer.max_duration="${seconds}s" -Djazzer.instrument='dev.kami.**,org.tomlj.**,com.dylibso.**' \
       -Djunit.jupiter.execution.timeout.mode=disabled >/tmp/kami-fuzz-$t.log 2>&1; then
-    echo "FUZZ FAILURE in $t: see /tmp/kami-fuzz-$t.log and $m/src/test/resources/**/${t}Inputs/"; status=1
+    echo "FUZZ FINDING in $t (full log: /tmp/kami-fuzz-$t.log):"
+    grep -E "FuzzTestFindingException|Caused by|^\s+at dev\.kami" /tmp/kami-fuzz-$t.log | head -12 || true
+    for f in $(find "$m/src/test/resources" -path "*${t}Inputs*" -name 'crash-*' -newer "$0" 2>/dev/null); do
+      echo "  input $f (base64): $(base64 -w0 "$f" | head -c 2000)"
+    done
+    status=1
   fi
   grep -h -E "^#[0-9]+ +DONE" "$m"/target/surefire-reports/*"$t"-output.txt 2>/dev/null | tail -1 || true
 done

@@ -28,7 +28,8 @@ import java.util.Map;
  * @param maxDataSegments data segments (default 10,000; V8 100,000)
  * @param maxFunctionBodyBytes the size of one function body (default 1 MiB; V8 7,654,321 bytes)
  * @param maxLocals locals of one function (default 50,000, as V8)
- * @param maxCodeBytes the code section, all bodies together (default 8 MiB)
+ * @param maxCodeBytes the code section, all bodies together (default 2 MiB: compiling takes about 64 bytes
+ *     of heap per byte of code, measured on Chicory 1.7.5, so at most about 128 MiB)
  * @param interpretAboveBytes a function body larger than this runs on the interpreter rather than
  *     being compiled (default 64 KiB: larger ones rarely fit the JVM's 64 KiB method limit anyway)
  * @param compileTimeoutMs the most time compiling one module may take (default 20,000 ms)
@@ -96,7 +97,7 @@ public record ModuleLimits(int maxFunctions, int maxImports, int maxExports, int
         private int maxDataSegments = 10_000;
         private int maxFunctionBodyBytes = 1024 * 1024;
         private int maxLocals = 50_000;
-        private int maxCodeBytes = 8 * 1024 * 1024;
+        private int maxCodeBytes = 2 * 1024 * 1024;
         private int interpretAboveBytes = 64 * 1024;
         private long compileTimeoutMs = 20_000;
 

@@ -1,0 +1,93 @@
+package dev.kami.engine.chicory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kami.ModuleRejectedException;
+import dev.kami.policy.HostPolicy;
+import dev.kami.policy.ModuleLimits;
+import dev.kami.spi.EngineConfig;
+import dev.kami.spi.ModuleSource;
+import dev.kami.spi.ToolEngine;
+import dev.kami.tck.engine.CompileBombs;
+import dev.kami.tck.engine.EngineFixtures;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The structural module limits and the compile budget, set through {@link HostPolicy#engineOptions()}. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ChicoryModuleLimitsTest {
+    private static ToolEngine engine(ModuleLimits limits) {
+        return new ChicoryEngineProvider().create(new EngineConfig(
+                HostPolicy.builder().modules(limits).build().engineOptions()));
+    }
+
+    private static void refused(ModuleLimits limits, String fixture, String... texts) {
+        try (ToolEngine engine = engine(limits)) {
+            assertThatThrownBy(() -> engine.inspect("t", EngineFixtures.bytes(fixture)))
+                    .isInstanceOf(ModuleRejectedException.class)
+                    .hasMessageContainingAll(texts)
+                    .hasMessageNotContainingAny("java.", "com.", "dev.kami");
+        }
+    }
+
+    @Test
+    void eachStructuralLimitIsCheckedWithItsFigure() {
+        // echo.wat: 4 exports, 4 functions, 1 import, 3 types; http.wat has 4 imports; fs-quota has locals
+        refused(ModuleLimits.builder().maxExports(3).build(), "echo", "it has 4 exports", "limit of 3",
+                "module.maxExports");
+        refused(ModuleLimits.builder().maxFunctions(2).build(), "echo", "functions", "module.maxFunctions");
+        refused(ModuleLimits.builder().maxImports(1).build(), "fs-quota", "it has 4 imports", "module.maxImports");
+        refused(ModuleLimits.builder().maxTypes(1).build(), "echo", "types", "module.maxTypes");
+        refused(ModuleLimits.builder().maxParams(1).build(), "echo", "parameters", "module.maxParams");
+        refused(ModuleLimits.builder().maxLocals(2).build(), "fs-quota", "locals", "module.maxLocals");
+        refused(ModuleLimits.builder().maxFunctionBodyBytes(20).build(), "echo", "has a body of",
+                "module.maxFunctionBodyBytes");
+        refused(ModuleLimits.builder().maxCodeBytes(20).build(), "echo", "its code section holds",
+                "module.maxCodeBytes");
+        refused(ModuleLimits.builder().maxDataSegments(1).build(), "fs-stat", "data segments",
+                "module.maxDataSegments");
+    }
+
+    @Test
+    void defaultsAcceptEveryFixture() {
+        try (ToolEngine engine = engine(ModuleLimits.defaults())) {
+            for (String name : EngineFixtures.NAMES) {
+                if (!name.equals("unknown-import") && !name.equals("no-abi") && !name.equals("bad-signature")) {
+                    assertThat(engine.inspect(name, EngineFixtures.bytes(name))).as(name).isNotNull();
+                }
+            }
+        }
+    }
+
+    @Test
+    void compilingPastItsBudgetIsRefusedWithTheLimit() {
+        byte[] module = CompileBombs.manyFunctions(5_000); // compiles for far longer than 1 ms
+        try (ToolEngine engine = engine(ModuleLimits.builder().compileTimeoutMs(1).build())) {
+            assertThatThrownBy(() -> engine.compile(new ModuleSource("slow", module, "0", null)))
+                    .isInstanceOf(ModuleRejectedException.class)
+                    .hasMessageContaining("took longer than 1 ms")
+                    .hasMessageContaining("compile.timeoutMs");
+        }
+    }
+
+    @Test
+    void explicitEngineOptionsBeatThePolicy() {
+        Map<String, String> options = new java.util.HashMap<>(HostPolicy.defaults().engineOptions());
+        options.put("module.maxExports", "3");
+        try (ToolEngine engine = new ChicoryEngineProvider().create(new EngineConfig(options))) {
+            assertThatThrownBy(() -> engine.inspect(EngineFixtures.bytes("echo")))
+                    .hasMessageContaining("limit of 3");
+        }
+    }
+
+    @Test
+    void aLimitThatIsNotPositiveIsRefusedByName() {
+        assertThatThrownBy(() -> ModuleLimits.builder().maxFunctions(0).build())
+                .hasMessageContaining("module.maxFunctions must be positive, got 0");
+        assertThatThrownBy(() -> new ChicoryEngineProvider().create(new EngineConfig(Map.of("fs.maxFiles", "-1"))))
+                .hasMessageContaining("fs.maxFiles=-1");
+    }
+}

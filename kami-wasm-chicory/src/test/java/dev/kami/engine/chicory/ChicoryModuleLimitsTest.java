@@ -39,7 +39,7 @@ class ChicoryModuleLimitsTest {
         refused(ModuleLimits.builder().maxExports(3).build(), "echo", "it has 4 exports", "limit of 3",
                 "module.maxExports");
         refused(ModuleLimits.builder().maxFunctions(2).build(), "echo", "functions", "module.maxFunctions");
-        refused(ModuleLimits.builder().maxImports(1).build(), "fs-quota", "it has 4 imports", "module.maxImports");
+        refused(ModuleLimits.builder().maxImports(1).build(), "fs-quota", "it has 5 imports", "module.maxImports");
         refused(ModuleLimits.builder().maxTypes(1).build(), "echo", "types", "module.maxTypes");
         refused(ModuleLimits.builder().maxParams(1).build(), "echo", "parameters", "module.maxParams");
         refused(ModuleLimits.builder().maxLocals(2).build(), "fs-quota", "locals", "module.maxLocals");

@@ -17,7 +17,6 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.ProviderMismatchException;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
@@ -31,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -498,9 +498,8 @@ final class ScratchFileSystem extends FileSystem {
                 }
             }
             jimfs().move(unwrap(source), t, options);
-            boolean replacing = List.of(options).contains(StandardCopyOption.REPLACE_EXISTING);
-            if (replaced != null && (replacing || moved == null || !replaced.isDirectory())) {
-                forget(replaced);
+            if (replaced != null && moved != null && !Objects.equals(replaced.fileKey(), moved.fileKey())) {
+                forget(replaced); // the entry the rename replaced is gone
             }
         }
 

@@ -122,7 +122,8 @@ final class WasiSandbox implements AutoCloseable {
             } catch (IOException e) {
                 closeQuietly(fs);
                 throw new GuestAbort(ToolErrorKind.INTERNAL, "cannot prepare /data for tool '" + call.toolId
-                        + "' from " + p.fsDirectory() + ": " + Messages.hostText(e));
+                        + "' from " + p.fsDirectory() + ": " + why(e) + ". Grant a readable directory "
+                        + "(kami grant <tool> fs:read-only:<dir>) or revoke the grant");
             } catch (RuntimeException e) {
                 closeQuietly(fs);
                 throw e;
@@ -131,6 +132,19 @@ final class WasiSandbox implements AutoCloseable {
         }
         WasiPreview1 wasi = WasiPreview1.builder().withOptions(options.build()).build();
         return new WasiSandbox(wasi, fs, scratch, p.fsAccess() == FsAccess.READ_ONLY, limits.maxOpenFiles());
+    }
+
+    private static String why(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "it does not exist";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "it cannot be read (permission denied)";
+        }
+        if (e instanceof java.nio.file.NotDirectoryException) {
+            return "it is not a directory";
+        }
+        return Messages.hostText(e);
     }
 
     /**

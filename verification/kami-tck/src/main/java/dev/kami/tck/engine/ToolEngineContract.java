@@ -841,6 +841,21 @@ public abstract class ToolEngineContract {
     }
 
     @Test
+    void deletingGivesQuotaBack() {
+        assertThat(quota("c").text()).as("1,000 create-delete cycles under a quota of %d files", SCRATCH.maxFiles())
+                .isEqualTo("1000 ERR00");
+    }
+
+    @Test
+    void aGrantedDirectoryThatIsGoneFailsTheCallWithTheReason(@TempDir Path tmp) {
+        Path gone = tmp.resolve("gone");
+        Timed t = stat("P", perms().withFs(FsAccess.READ_ONLY, gone));
+        assertThat(t.result().errorKind()).isEqualTo(ToolErrorKind.INTERNAL);
+        assertThat(t.result().message()).contains(gone.toString()).contains("does not exist");
+        assertNamesNoJavaClass(t.result().message());
+    }
+
+    @Test
     void readOnlyCopyIsCountedAgainstTheFileQuota(@TempDir Path dir) throws IOException {
         for (int i = 0; i <= SCRATCH.maxFiles(); i++) {
             Files.writeString(dir.resolve("f" + i), "");
@@ -903,9 +918,9 @@ public abstract class ToolEngineContract {
 
     @Test
     void oneHugeFunctionIsRefusedBeforeCompiling() {
-        byte[] bomb = CompileBombs.oneLargeFunction(300_000); // a 2.1 MB body
+        byte[] bomb = CompileBombs.oneLargeFunction(160_000); // a 1.1 MB body
         ModuleRejectedException e = refusal(() -> engine.compile(source("huge-function", bomb, null)));
-        assertThat(e).hasMessageContaining("function 1 has a body of 2100006 bytes")
+        assertThat(e).hasMessageContaining("function 1 has a body of 1120006 bytes")
                 .hasMessageContaining("module.maxFunctionBodyBytes");
         assertNextCallSucceeds();
     }

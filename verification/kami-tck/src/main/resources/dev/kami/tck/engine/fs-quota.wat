@@ -5,6 +5,7 @@
 ;;   p  create nested directories d, d/d, d/d/d, ...: the depth bomb
 ;;   o  open /data itself again and again without closing: the descriptor bomb
 ;;   n  create one file whose name is the rest of the input: "1 ERR00" on success
+;;   c  create and delete the same file 1,000 times: "1000 ERR00" when deletions give quota back
 ;; Without quotas f, d and o never end (the deadline stops them); p stops at the path limits.
 (module
   (import "kami" "output" (func $output (param i32 i32)))
@@ -12,6 +13,7 @@
     (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_unlink_file" (func $unlink (param i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
   (data (i32.const 100) " ERR")
   (data (i32.const 108) ".")
@@ -59,6 +61,19 @@
         (if (local.get $e) (then (return (call $report (i32.const 0) (local.get $e)))))
         (drop (call $fd_close (i32.load (i32.const 0))))
         (return (call $report (i32.const 1) (i32.const 0)))))
+    (if (i32.eq (local.get $op) (i32.const 99)) ;; c
+      (then
+        (local.set $n (call $name (i32.const 102) (i32.const 0)))
+        (loop $again
+          (local.set $e (call $path_open (i32.const 3) (i32.const 0) (i32.const 300) (local.get $n)
+            (i32.const 5) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 0)))
+          (if (local.get $e) (then (return (call $report (local.get $i) (local.get $e)))))
+          (drop (call $fd_close (i32.load (i32.const 0))))
+          (local.set $e (call $unlink (i32.const 3) (i32.const 300) (local.get $n)))
+          (if (local.get $e) (then (return (call $report (local.get $i) (local.get $e)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $again (i32.lt_u (local.get $i) (i32.const 1000))))
+        (return (call $report (local.get $i) (i32.const 0)))))
     (if (i32.eq (local.get $op) (i32.const 112)) ;; p: path at 300 grows "d", "d/d", ...
       (then
         (i32.store8 (i32.const 300) (i32.const 100))

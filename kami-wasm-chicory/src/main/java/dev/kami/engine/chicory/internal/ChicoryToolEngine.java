@@ -44,6 +44,7 @@ public final class ChicoryToolEngine implements ToolEngine {
     public static final String FS_MAX_SCRATCH_BYTES = "fs.maxScratchBytes";
 
     private static final Logger LOG = LoggerFactory.getLogger(ChicoryToolEngine.class);
+    private static final long MIB = 1024 * 1024;
     private static final Pattern TOO_LARGE_FUNCTION = Pattern.compile("func_(\\d+)");
     /** Compiles restarted to move one more function that is too large for the JVM to the interpreter. */
     private static final int MAX_RECOMPILES = 16;
@@ -158,6 +159,10 @@ public final class ChicoryToolEngine implements ToolEngine {
         String toolId = source.toolId();
         long start = System.nanoTime();
         Object[] done = budgeted(toolId, () -> {
+            if (compiled) {
+                requireHeap(toolId, ModuleStructure.check(toolId, ModuleAnalyzer.requireMagic(toolId, source.bytes()),
+                        moduleLimits));
+            }
             ModuleAnalyzer.Analysis analysis = ModuleAnalyzer.analyze(toolId, source.bytes(), source.abi(),
                     moduleLimits);
             return new Object[] {analysis, compiled ? machineFactory(toolId, analysis) : null};
@@ -208,6 +213,21 @@ public final class ChicoryToolEngine implements ToolEngine {
                         + "bytecode: " + Messages.hostText(e) + ". Try the interpreter (engine option "
                         + "mode=interpreter)", e);
             }
+        }
+    }
+
+    /**
+     * Refuses, before parsing, a module whose compile would take more than half of the JVM's
+     * maximum heap by the measured cost model: the rest belongs to the calls running meanwhile.
+     */
+    private static void requireHeap(String toolId, ModuleStructure structure) {
+        long need = structure.compileHeapEstimate();
+        long max = Runtime.getRuntime().maxMemory();
+        if (max != Long.MAX_VALUE && need > max / 2) {
+            throw new ModuleRejectedException("module of tool '" + toolId + "' would take about " + need / MIB
+                    + " MiB of heap to compile (" + structure.codeBytes() + " bytes of code, " + structure.functions()
+                    + " functions), more than half of the JVM's maximum heap of " + max / MIB + " MiB. Give the JVM "
+                    + "more heap (-Xmx) or run it on the interpreter (engine option mode=interpreter)");
         }
     }
 

@@ -170,7 +170,7 @@ final class ModuleAnalyzer {
                 List.copyOf(kamiImports), structure);
     }
 
-    private static byte[] requireMagic(String toolId, byte[] bytes) {
+    static byte[] requireMagic(String toolId, byte[] bytes) {
         if (bytes.length < 8 || bytes[0] != 0 || bytes[1] != 'a' || bytes[2] != 's' || bytes[3] != 'm') {
             throw new ModuleRejectedException("module of tool '" + toolId + "' is not WebAssembly: it does not "
                     + "start with the magic bytes \\0asm (" + bytes.length + " bytes). Give the compiled .wasm file, "

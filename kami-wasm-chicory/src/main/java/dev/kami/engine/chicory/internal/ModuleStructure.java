@@ -15,8 +15,14 @@ import java.util.Set;
  * @param functions functions the module defines
  * @param functionImports functions it imports (function indices of defined functions start here)
  * @param largeFunctions function indices (imports included) of bodies above {@code interpretAboveBytes}
+ * @param codeBytes the size of the code section
  */
-record ModuleStructure(int functions, int functionImports, Set<Integer> largeFunctions) {
+record ModuleStructure(int functions, int functionImports, Set<Integer> largeFunctions, long codeBytes) {
+    /** Heap a compile takes per byte of code, measured on Chicory 1.7.5 (docs/adr/0107). */
+    static final long HEAP_PER_CODE_BYTE = 64;
+    /** Heap a compile takes per function, measured likewise. */
+    static final long HEAP_PER_FUNCTION = 4096;
+
     private static final int TYPE = 1;
     private static final int IMPORT = 2;
     private static final int FUNCTION = 3;
@@ -35,13 +41,14 @@ record ModuleStructure(int functions, int functionImports, Set<Integer> largeFun
         int functions = 0;
         int functionImports = 0;
         Set<Integer> large = new HashSet<>();
+        long codeBytes = 0;
         try {
             while (r.pos < bytes.length) {
                 int id = r.u8();
                 long size = r.u32();
                 int end = (int) Math.min(bytes.length, r.pos + size);
                 if (size > bytes.length) {
-                    return new ModuleStructure(functions, functionImports, large); // truncated: the parser says so
+                    break; // truncated: the parser says so
                 }
                 switch (id) {
                     case TYPE -> types(toolId, r, limits);
@@ -55,7 +62,10 @@ record ModuleStructure(int functions, int functionImports, Set<Integer> largeFun
                             "maxElementSegments");
                     case DATA -> limit(toolId, r.u32(), limits.maxDataSegments(), "data segments",
                             "maxDataSegments");
-                    case CODE -> code(toolId, r, size, limits, functionImports, large);
+                    case CODE -> {
+                        codeBytes = size;
+                        code(toolId, r, size, limits, functionImports, large);
+                    }
                     default -> { }
                 }
                 r.pos = end;
@@ -63,7 +73,12 @@ record ModuleStructure(int functions, int functionImports, Set<Integer> largeFun
         } catch (IndexOutOfBoundsException e) {
             // truncated or malformed: Chicory's parser reports it with its own words
         }
-        return new ModuleStructure(functions, functionImports, Set.copyOf(large));
+        return new ModuleStructure(functions, functionImports, Set.copyOf(large), codeBytes);
+    }
+
+    /** @return about how much heap compiling this module to JVM bytecode takes */
+    long compileHeapEstimate() {
+        return HEAP_PER_CODE_BYTE * codeBytes + HEAP_PER_FUNCTION * functions;
     }
 
     private static void types(String toolId, Reader r, ModuleLimits limits) {

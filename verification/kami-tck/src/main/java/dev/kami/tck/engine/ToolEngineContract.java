@@ -898,6 +898,18 @@ public abstract class ToolEngineContract {
     }
 
     @Test
+    void previewOneFileCallsWorkInTheSandbox() {
+        Timed t = call("fs-ops", "", perms().withFs(FsAccess.SANDBOX, null));
+        assertThat(t.text()).isEqualTo("mkdir=0 open=0 write=0 seek=0 tell=1 fdstat=4 close=0 rename=0 size=5 "
+                + "symlink=0 readlink=1 unlink=0 rmdir=0 gone=44 ");
+    }
+
+    @Test
+    void previewOneFileCallsThatWriteAreRefusedReadOnly(@TempDir Path dir) {
+        assertThat(call("fs-ops", "", perms().withFs(FsAccess.READ_ONLY, dir)).text()).isEqualTo("mkdir=69 ");
+    }
+
+    @Test
     void withoutAGrantThereIsNoDescriptorToStat() {
         Timed t = stat("P", perms());
         assertThat(t.result().success()).as(t.result().message()).isTrue();

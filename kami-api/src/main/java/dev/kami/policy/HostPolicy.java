@@ -19,6 +19,8 @@ import java.util.Set;
  *         .maxMemoryMb(128)
  *         .allowHosts("api.github.com", "*.example.org")
  *         .requireSignatures("3b6a27bc...")   // raw Ed25519 public keys, hex
+ *         .scratch(ScratchLimits.defaults().withMaxFiles(1_000))
+ *         .modules(ModuleLimits.builder().maxFunctions(50_000).build())
  *         .build();
  * }</pre>
  *

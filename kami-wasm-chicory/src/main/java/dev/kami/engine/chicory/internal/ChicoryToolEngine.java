@@ -158,18 +158,17 @@ public final class ChicoryToolEngine implements ToolEngine {
         checkOpen();
         String toolId = source.toolId();
         long start = System.nanoTime();
-        Object[] done = budgeted(toolId, () -> {
+        Compiled done = budgeted(toolId, () -> {
             if (compiled) {
                 requireHeap(toolId, ModuleStructure.check(toolId, ModuleAnalyzer.requireMagic(toolId, source.bytes()),
                         moduleLimits));
             }
             ModuleAnalyzer.Analysis analysis = ModuleAnalyzer.analyze(toolId, source.bytes(), source.abi(),
                     moduleLimits);
-            return new Object[] {analysis, compiled ? machineFactory(toolId, analysis) : null};
+            return new Compiled(analysis, compiled ? machineFactory(toolId, analysis) : null);
         });
-        ModuleAnalyzer.Analysis analysis = (ModuleAnalyzer.Analysis) done[0];
-        @SuppressWarnings("unchecked")
-        Function<Instance, Machine> factory = (Function<Instance, Machine>) done[1];
+        ModuleAnalyzer.Analysis analysis = done.analysis();
+        Function<Instance, Machine> factory = done.factory();
         if (analysis.kamiImports().contains("http_request")) {
             http.warmUp(); // the HTTP client's first use (TLS setup) is slow: pay it here, not in a call
         }
@@ -180,6 +179,10 @@ public final class ChicoryToolEngine implements ToolEngine {
                 source.sha256(), (System.nanoTime() - start) / 1_000_000);
         // generated classes are several times the module's size
         return new ChicoryCompiledModule(this, analysis, factory, 12L * source.bytes().length + 16 * 1024);
+    }
+
+    /** What the compile thread hands back: the checked module and, in compiled mode, its machine factory. */
+    private record Compiled(ModuleAnalyzer.Analysis analysis, Function<Instance, Machine> factory) {
     }
 
     /**

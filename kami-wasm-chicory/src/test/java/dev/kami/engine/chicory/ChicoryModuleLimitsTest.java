@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kami.ModuleRejectedException;
+import dev.kami.ToolErrorKind;
+import dev.kami.policy.EffectivePermissions;
+import dev.kami.spi.CompiledModule;
+import dev.kami.spi.EngineResult;
+import dev.kami.spi.Invocation;
 import dev.kami.policy.HostPolicy;
 import dev.kami.policy.ModuleLimits;
 import dev.kami.spi.EngineConfig;
@@ -70,6 +75,19 @@ class ChicoryModuleLimitsTest {
                     .isInstanceOf(ModuleRejectedException.class)
                     .hasMessageContaining("took longer than 1 ms")
                     .hasMessageContaining("compile.timeoutMs");
+        }
+    }
+
+    @Test
+    void aFunctionTheJvmCannotHoldIsMovedToTheInterpreterToo() {
+        // kami_run (210 KB) is interpreted up front; the second body (140 KB, under the raised
+        // threshold) is compiled, is too large for one JVM method, and joins the interpreted set
+        byte[] module = CompileBombs.largeFunctions(30_000, 20_000);
+        try (ToolEngine engine = engine(ModuleLimits.builder().interpretAboveBytes(200_000).build())) {
+            CompiledModule m = engine.compile(new ModuleSource("large", module, "0", null));
+            EngineResult r = m.invoke(Invocation.of("large", new byte[0], EffectivePermissions.denyAll(16, 30_000)));
+            assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TOOL_ERROR);
+            assertThat(r.message()).contains("kami_run returned 30000");
         }
     }
 

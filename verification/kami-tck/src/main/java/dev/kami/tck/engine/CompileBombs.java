@@ -42,6 +42,19 @@ public final class CompileBombs {
      * @return the module; its {@code kami_run} body is about {@code 7 * additions} bytes
      */
     public static byte[] oneLargeFunction(int additions) {
+        return largeFunctions(additions, 0);
+    }
+
+    /**
+     * As {@link #oneLargeFunction(int)}, plus a second function {@code (i32) -> i32}, never called,
+     * of {@code otherAdditions} additions to its parameter: a module with two bodies that may each
+     * be too large for the JVM's 64 KiB method limit.
+     *
+     * @param additions the repetitions in {@code kami_run}
+     * @param otherAdditions the repetitions in the second function; 0 for none
+     * @return the module
+     */
+    public static byte[] largeFunctions(int additions, int otherAdditions) {
         ByteArrayOutputStream run = new ByteArrayOutputStream();
         run.write(new byte[] {0x01, 0x01, 0x7f}, 0, 3); // one local i32 (index 2, after the two params)
         byte[] add = {0x20, 0x02, 0x41, 0x01, 0x6a, 0x21, 0x02};
@@ -50,10 +63,20 @@ public final class CompileBombs {
         }
         run.write(new byte[] {0x20, 0x02, 0x0b}, 0, 3); // local.get 2, end
         ByteArrayOutputStream code = new ByteArrayOutputStream();
-        leb(code, 2);
+        leb(code, otherAdditions > 0 ? 3 : 2);
         body(code, new byte[] {0x00, 0x41, 0x00, 0x0b});
         body(code, run.toByteArray());
-        return module(0, code.toByteArray());
+        if (otherAdditions > 0) {
+            ByteArrayOutputStream other = new ByteArrayOutputStream();
+            other.write(0x00); // no locals: adds to its parameter
+            byte[] addToParam = {0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00};
+            for (int i = 0; i < otherAdditions; i++) {
+                other.write(addToParam, 0, addToParam.length);
+            }
+            other.write(new byte[] {0x20, 0x00, 0x0b}, 0, 3);
+            body(code, other.toByteArray());
+        }
+        return module(otherAdditions > 0 ? 1 : 0, code.toByteArray());
     }
 
     private static byte[] module(int extraFunctions, byte[] code) {

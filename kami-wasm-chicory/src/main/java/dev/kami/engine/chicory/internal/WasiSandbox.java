@@ -3,6 +3,7 @@ package dev.kami.engine.chicory.internal;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
+import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
@@ -42,6 +43,7 @@ final class WasiSandbox implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WasiSandbox.class);
     static final String MOUNT = "/data";
     private static final int EBADF = 8;
+    private static final int EFBIG = 22;
     private static final int EIO = 29;
     private static final int EISDIR = 31;
     private static final int EMFILE = 33;
@@ -189,6 +191,13 @@ final class WasiSandbox implements AutoCloseable {
                     return new long[] {ENOSYS};
                 }
                 throw e;
+            } catch (GuestAbort | ChicoryException e) {
+                throw e; // traps, deadlines, exits and KAMI's own aborts end the call as they should
+            } catch (RuntimeException e) {
+                // a host-side failure Chicory did not map (e.g. jimfs refusing an offset of 2^62):
+                // the guest gets an errno, never a Java exception
+                LOG.debug("WASI {} failed in the host", name, e);
+                return new long[] {WRITING.contains(name) ? EFBIG : EIO};
             }
             int errno = result == null || result.length == 0 ? 0 : (int) result[0];
             if (errno != 0 && scratch != null) {

@@ -841,6 +841,13 @@ public abstract class ToolEngineContract {
     }
 
     @Test
+    void writingFarPastTheEndIsAnErrnoNotATrap() {
+        Timed t = quota("w");
+        assertThat(t.result().success()).as(t.result().message()).isTrue();
+        assertThat(t.text()).isEqualTo("0 ERR22"); // EFBIG
+    }
+
+    @Test
     void deletingGivesQuotaBack() {
         assertThat(quota("c").text()).as("1,000 create-delete cycles under a quota of %d files", SCRATCH.maxFiles())
                 .isEqualTo("1000 ERR00");

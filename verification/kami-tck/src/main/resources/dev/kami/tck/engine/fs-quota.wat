@@ -5,6 +5,7 @@
 ;;   p  create nested directories d, d/d, d/d/d, ...: the depth bomb
 ;;   o  open /data itself again and again without closing: the descriptor bomb
 ;;   n  create one file whose name is the rest of the input: "1 ERR00" on success
+;;   w  write one byte at offset 2^62 (fd_pwrite): "0 ERR<errno>", never a trap
 ;;   c  create and delete the same file 1,000 times: "1000 ERR00" when deletions give quota back
 ;; Without quotas f, d and o never end (the deadline stops them); p stops at the path limits.
 (module
@@ -13,6 +14,7 @@
     (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_pwrite" (func $fd_pwrite (param i32 i32 i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_unlink_file" (func $unlink (param i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
   (data (i32.const 100) " ERR")
@@ -61,6 +63,16 @@
         (if (local.get $e) (then (return (call $report (i32.const 0) (local.get $e)))))
         (drop (call $fd_close (i32.load (i32.const 0))))
         (return (call $report (i32.const 1) (i32.const 0)))))
+    (if (i32.eq (local.get $op) (i32.const 119)) ;; w
+      (then
+        (local.set $e (call $path_open (i32.const 3) (i32.const 0) (i32.const 300) (call $name (i32.const 119)
+          (i32.const 0)) (i32.const 1) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 0)))
+        (if (local.get $e) (then (return (call $report (i32.const 0) (local.get $e)))))
+        (i32.store (i32.const 8) (i32.const 100))
+        (i32.store (i32.const 12) (i32.const 1))
+        (local.set $e (call $fd_pwrite (i32.load (i32.const 0)) (i32.const 8) (i32.const 1)
+          (i64.const 0x4000000000000000) (i32.const 16)))
+        (return (call $report (i32.const 0) (local.get $e)))))
     (if (i32.eq (local.get $op) (i32.const 99)) ;; c
       (then
         (local.set $n (call $name (i32.const 102) (i32.const 0)))

@@ -40,11 +40,11 @@ class ChicoryModuleLimitsTest {
 
     @Test
     void eachStructuralLimitIsCheckedWithItsFigure() {
-        // echo.wat: 4 exports, 4 functions, 1 import, 3 types; http.wat has 4 imports; fs-quota has locals
+        // echo.wat: 4 exports, 4 functions, 1 import, 3 types; fs-stat.wat has 7 imports; fs-quota has locals
         refused(ModuleLimits.builder().maxExports(3).build(), "echo", "it has 4 exports", "limit of 3",
                 "module.maxExports");
         refused(ModuleLimits.builder().maxFunctions(2).build(), "echo", "functions", "module.maxFunctions");
-        refused(ModuleLimits.builder().maxImports(1).build(), "fs-quota", "it has 5 imports", "module.maxImports");
+        refused(ModuleLimits.builder().maxImports(1).build(), "fs-stat", "it has 7 imports", "module.maxImports");
         refused(ModuleLimits.builder().maxTypes(1).build(), "echo", "types", "module.maxTypes");
         refused(ModuleLimits.builder().maxParams(1).build(), "echo", "parameters", "module.maxParams");
         refused(ModuleLimits.builder().maxLocals(2).build(), "fs-quota", "locals", "module.maxLocals");

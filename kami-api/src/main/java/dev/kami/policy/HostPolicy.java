@@ -2,9 +2,11 @@ package dev.kami.policy;
 
 import dev.kami.manifest.FsAccess;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -17,6 +19,8 @@ import java.util.Set;
  *         .maxMemoryMb(128)
  *         .allowHosts("api.github.com", "*.example.org")
  *         .requireSignatures("3b6a27bc...")   // raw Ed25519 public keys, hex
+ *         .scratch(ScratchLimits.defaults().withMaxFiles(1_000))
+ *         .modules(ModuleLimits.builder().maxFunctions(50_000).build())
  *         .build();
  * }</pre>
  *
@@ -29,10 +33,12 @@ import java.util.Set;
  * @param maxFsAccess the most privileged filesystem mode a tool may get
  * @param requireSignatures whether unsigned or foreign-signed tools are refused
  * @param trustedKeys the Ed25519 public keys (64 hex characters) whose signatures are trusted
+ * @param scratch the quotas of the per-call file system ({@link ScratchLimits#defaults()})
+ * @param modules how large a module the engine parses and compiles ({@link ModuleLimits#defaults()})
  */
 public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, long maxOutputBytes,
         List<String> allowedHosts, List<String> allowedEnv, FsAccess maxFsAccess, boolean requireSignatures,
-        Set<String> trustedKeys) {
+        Set<String> trustedKeys, ScratchLimits scratch, ModuleLimits modules) {
 
     /** Validates and copies. */
     public HostPolicy {
@@ -45,6 +51,8 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
         allowedHosts = List.copyOf(allowedHosts);
         allowedEnv = List.copyOf(allowedEnv);
         Objects.requireNonNull(maxFsAccess, "maxFsAccess");
+        Objects.requireNonNull(scratch, "scratch");
+        Objects.requireNonNull(modules, "modules");
         Set<String> keys = new LinkedHashSet<>();
         for (String k : trustedKeys) {
             String key = k.toLowerCase(Locale.ROOT).trim();
@@ -98,7 +106,22 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
         b.maxFsAccess = maxFsAccess;
         b.requireSignatures = requireSignatures;
         b.trustedKeys = new LinkedHashSet<>(trustedKeys);
+        b.scratch = scratch;
+        b.modules = modules;
         return b;
+    }
+
+    /**
+     * The engine-wide part of this policy, as the engine options that carry it to the engine
+     * ({@code fs.*}, {@code module.*}, {@code compile.*}; docs/OPERATIONS.md). Options given to the
+     * engine explicitly take precedence over these.
+     *
+     * @return option name to value
+     */
+    public Map<String, String> engineOptions() {
+        Map<String, String> out = new LinkedHashMap<>(scratch.engineOptions());
+        out.putAll(modules.engineOptions());
+        return out;
     }
 
     private static void positive(String name, long v) {
@@ -118,6 +141,8 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
         private FsAccess maxFsAccess = FsAccess.READ_ONLY;
         private boolean requireSignatures;
         private Set<String> trustedKeys = new LinkedHashSet<>();
+        private ScratchLimits scratch = ScratchLimits.defaults();
+        private ModuleLimits modules = ModuleLimits.defaults();
 
         private Builder() {
         }
@@ -187,10 +212,22 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
             return this;
         }
 
+        /** @param limits the quotas of the per-call file system */
+        public Builder scratch(ScratchLimits limits) {
+            this.scratch = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** @param limits how large a module the engine parses and compiles, and its compile budget */
+        public Builder modules(ModuleLimits limits) {
+            this.modules = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
         /** @return the policy */
         public HostPolicy build() {
             return new HostPolicy(maxMemoryMb, maxExecutionMs, maxFuel, maxOutputBytes, allowedHosts, allowedEnv,
-                    maxFsAccess, requireSignatures, trustedKeys);
+                    maxFsAccess, requireSignatures, trustedKeys, scratch, modules);
         }
     }
 }

@@ -12,6 +12,8 @@ import dev.kami.spi.StoreConfig;
 import dev.kami.spi.StoreProvider;
 import dev.kami.spi.ToolEngine;
 import dev.kami.spi.ToolStore;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Builds a {@link DefaultKami} from the builder's settings: resolves the engine and the store
@@ -29,7 +31,7 @@ public final class DefaultKamiFactory implements KamiFactory {
     @Override
     public Kami create(KamiSettings s) {
         ToolEngine engine = s.engine() != null ? s.engine() : engineResolver().resolve(s.engineId())
-                .create(new EngineConfig(s.engineOptions()));
+                .create(new EngineConfig(engineOptions(s)));
         ToolStore store;
         try {
             store = openStore(s);
@@ -40,6 +42,13 @@ public final class DefaultKamiFactory implements KamiFactory {
             throw e;
         }
         return new DefaultKami(s, engine, store);
+    }
+
+    /** The policy's engine-wide limits (scratch quotas, module limits), under the explicit engine options. */
+    static Map<String, String> engineOptions(KamiSettings s) {
+        Map<String, String> options = new HashMap<>(s.policy().engineOptions());
+        options.putAll(s.engineOptions());
+        return options;
     }
 
     static ProviderResolver<EngineProvider> engineResolver() {

@@ -14,8 +14,14 @@ import dev.kami.spi.ToolEngine;
  * compiled to JVM bytecode once) or {@code interpreter} (slower, counts fuel for
  * {@code max_fuel}); {@code http.maxResponseBytes} (4 MiB), {@code http.timeoutMs} (10000),
  * {@code http.maxRequests} (16); {@code fs.maxCopyBytes} (64 MiB: the most bytes of a granted
- * directory shown read-only to one call); {@code fs.maxScratchBytes} (64 MiB: the most a
- * {@code sandbox} scratch directory holds).
+ * directory shown read-only to one call); the scratch quotas of one call's {@code /data}
+ * ({@link dev.kami.policy.ScratchLimits}): {@code fs.maxScratchBytes} (64 MiB), {@code fs.maxFiles}
+ * (10,000), {@code fs.maxDirectories} (1,000), {@code fs.maxPathLength} (4,096), {@code fs.maxDepth}
+ * (32), {@code fs.maxOpenFiles} (128); the module limits checked before parsing and the compile
+ * budget ({@link dev.kami.policy.ModuleLimits}): {@code module.maxFunctions} (20,000) and the other
+ * {@code module.*} options, {@code compile.interpretAboveBytes} (64 KiB), {@code compile.timeoutMs}
+ * (20,000). {@link dev.kami.policy.HostPolicy#engineOptions()} renders a policy's quotas and limits
+ * as these options.
  *
  * <pre>{@code
  * ToolEngine engine = new ChicoryEngineProvider().create(new EngineConfig(Map.of("mode", "interpreter")));

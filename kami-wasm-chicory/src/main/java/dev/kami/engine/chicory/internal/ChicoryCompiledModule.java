@@ -100,7 +100,7 @@ final class ChicoryCompiledModule implements CompiledModule {
         EngineResult result;
         try {
             if (analysis.importsWasi()) {
-                wasi = WasiSandbox.create(call, engine.maxCopyBytes(), engine.maxScratchBytes());
+                wasi = WasiSandbox.create(call, engine.maxCopyBytes(), engine.scratch());
             }
             result = run(call, wasi, capPages, memory);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
@@ -319,7 +319,7 @@ final class ChicoryCompiledModule implements CompiledModule {
                     + call.toolId + "' (memory limit " + call.invocation.permissions().maxMemoryMb()
                     + " MiB per call); lower max_memory_mb or the number of workers");
         }
-        String detail = String.valueOf(t.getMessage());
+        String detail = Messages.hostText(t);
         int mb = call.invocation.permissions().maxMemoryMb();
         if (memory != null && memory.growRefused()) {
             return failure(call, ToolErrorKind.MEMORY_LIMIT, "tool '" + call.toolId + "' hit its memory limit of "
@@ -338,7 +338,7 @@ final class ChicoryCompiledModule implements CompiledModule {
             return failure(call, ToolErrorKind.TRAP, "tool '" + call.toolId + "' trapped: " + detail);
         }
         return failure(call, ToolErrorKind.INTERNAL, "the engine failed while running tool '" + call.toolId + "': "
-                + t);
+                + Messages.hostText(t));
     }
 
     private static String timeoutMessage(CallState call) {

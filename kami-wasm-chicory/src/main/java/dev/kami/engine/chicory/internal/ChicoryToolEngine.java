@@ -10,7 +10,21 @@ import dev.kami.spi.EngineConfig;
 import dev.kami.spi.ModuleInfo;
 import dev.kami.spi.ModuleSource;
 import dev.kami.spi.ToolEngine;
+import dev.kami.policy.ModuleLimits;
+import dev.kami.policy.ScratchLimits;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Objects;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -30,12 +44,23 @@ public final class ChicoryToolEngine implements ToolEngine {
     public static final String FS_MAX_SCRATCH_BYTES = "fs.maxScratchBytes";
 
     private static final Logger LOG = LoggerFactory.getLogger(ChicoryToolEngine.class);
+    private static final long MIB = 1024 * 1024;
+    private static final Pattern TOO_LARGE_FUNCTION = Pattern.compile("func_(\\d+)");
+    /** Compiles restarted to move one more function that is too large for the JVM to the interpreter. */
+    private static final int MAX_RECOMPILES = 16;
 
     private final boolean compiled;
     private final Deadlines deadlines = new Deadlines();
     private final HttpGateway http;
     private final long maxCopyBytes;
-    private final long maxScratchBytes;
+    private final ScratchLimits scratch;
+    private final ModuleLimits moduleLimits;
+    /** One compile at a time, engine-wide: the memory a compile takes is at most one module's (ADR 0107). */
+    private final ExecutorService compiler = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kami-compile");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
 
     /**
@@ -53,8 +78,44 @@ public final class ChicoryToolEngine implements ToolEngine {
         long timeout = positive(config, EngineConfig.HTTP_TIMEOUT_MS, 10_000);
         long maxRequests = positive(config, EngineConfig.HTTP_MAX_REQUESTS, 16);
         this.maxCopyBytes = positive(config, FS_MAX_COPY_BYTES, 64L * 1024 * 1024);
-        this.maxScratchBytes = positive(config, FS_MAX_SCRATCH_BYTES, 64L * 1024 * 1024);
+        this.scratch = scratchLimits(config);
+        this.moduleLimits = moduleLimits(config);
         this.http = new HttpGateway(maxResponse, timeout, (int) Math.min(Integer.MAX_VALUE, maxRequests));
+    }
+
+    private static ScratchLimits scratchLimits(EngineConfig c) {
+        ScratchLimits d = ScratchLimits.defaults();
+        return new ScratchLimits(positive(c, FS_MAX_SCRATCH_BYTES, d.maxBytes()), integer(c, "fs.maxFiles", d.maxFiles()),
+                integer(c, "fs.maxDirectories", d.maxDirectories()), integer(c, "fs.maxPathLength", d.maxPathLength()),
+                integer(c, "fs.maxDepth", d.maxDepth()), integer(c, "fs.maxOpenFiles", d.maxOpenFiles()));
+    }
+
+    private static ModuleLimits moduleLimits(EngineConfig c) {
+        ModuleLimits d = ModuleLimits.defaults();
+        return ModuleLimits.builder()
+                .maxFunctions(integer(c, "module.maxFunctions", d.maxFunctions()))
+                .maxImports(integer(c, "module.maxImports", d.maxImports()))
+                .maxExports(integer(c, "module.maxExports", d.maxExports()))
+                .maxTypes(integer(c, "module.maxTypes", d.maxTypes()))
+                .maxParams(integer(c, "module.maxParams", d.maxParams()))
+                .maxGlobals(integer(c, "module.maxGlobals", d.maxGlobals()))
+                .maxTables(integer(c, "module.maxTables", d.maxTables()))
+                .maxElementSegments(integer(c, "module.maxElementSegments", d.maxElementSegments()))
+                .maxDataSegments(integer(c, "module.maxDataSegments", d.maxDataSegments()))
+                .maxFunctionBodyBytes(integer(c, "module.maxFunctionBodyBytes", d.maxFunctionBodyBytes()))
+                .maxLocals(integer(c, "module.maxLocals", d.maxLocals()))
+                .maxCodeBytes(integer(c, "module.maxCodeBytes", d.maxCodeBytes()))
+                .interpretAboveBytes(integer(c, "compile.interpretAboveBytes", d.interpretAboveBytes()))
+                .compileTimeoutMs(positive(c, "compile.timeoutMs", d.compileTimeoutMs()))
+                .build();
+    }
+
+    private static int integer(EngineConfig config, String name, int fallback) {
+        long v = positive(config, name, fallback);
+        if (v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("engine option " + name + "=" + v + " is above " + Integer.MAX_VALUE);
+        }
+        return (int) v;
     }
 
     private static long positive(EngineConfig config, String name, long fallback) {
@@ -79,7 +140,8 @@ public final class ChicoryToolEngine implements ToolEngine {
     public ModuleInfo inspect(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
         checkOpen();
-        return ModuleAnalyzer.analyze("(inspected module)", wasm, null).info();
+        return budgeted("(inspected module)", () -> ModuleAnalyzer.analyze("(inspected module)", wasm, null,
+                moduleLimits)).info();
     }
 
     @Override
@@ -87,34 +149,140 @@ public final class ChicoryToolEngine implements ToolEngine {
         Objects.requireNonNull(toolId, "toolId");
         Objects.requireNonNull(wasm, "wasm");
         checkOpen();
-        return ModuleAnalyzer.analyze(toolId, wasm, null).info();
+        return budgeted(toolId, () -> ModuleAnalyzer.analyze(toolId, wasm, null, moduleLimits)).info();
     }
 
     @Override
     public CompiledModule compile(ModuleSource source) {
         Objects.requireNonNull(source, "source");
         checkOpen();
-        ModuleAnalyzer.Analysis analysis = ModuleAnalyzer.analyze(source.toolId(), source.bytes(), source.abi());
+        String toolId = source.toolId();
+        long start = System.nanoTime();
+        Compiled done = budgeted(toolId, () -> {
+            if (compiled) {
+                requireHeap(toolId, ModuleStructure.check(toolId, ModuleAnalyzer.requireMagic(toolId, source.bytes()),
+                        moduleLimits));
+            }
+            ModuleAnalyzer.Analysis analysis = ModuleAnalyzer.analyze(toolId, source.bytes(), source.abi(),
+                    moduleLimits);
+            return new Compiled(analysis, compiled ? machineFactory(toolId, analysis) : null);
+        });
+        ModuleAnalyzer.Analysis analysis = done.analysis();
+        Function<Instance, Machine> factory = done.factory();
         if (analysis.kamiImports().contains("http_request")) {
             http.warmUp(); // the HTTP client's first use (TLS setup) is slow: pay it here, not in a call
         }
         if (!compiled) {
             return new ChicoryCompiledModule(this, analysis, null, 4L * source.bytes().length);
         }
-        long start = System.nanoTime();
-        Function<Instance, Machine> factory;
-        try {
-            factory = MachineFactoryCompiler.builder(analysis.module())
-                    .withInterpreterFallback(InterpreterFallback.SILENT)
-                    .compile();
-        } catch (RuntimeException | LinkageError e) {
-            throw new ModuleRejectedException("module of tool '" + source.toolId() + "' cannot be compiled to JVM "
-                    + "bytecode: " + e.getMessage() + ". Try the interpreter (engine option mode=interpreter)", e);
-        }
-        LOG.debug("compiled tool '{}' ({} bytes, sha256 {}) in {} ms", source.toolId(), source.bytes().length,
+        LOG.debug("compiled tool '{}' ({} bytes, sha256 {}) in {} ms", toolId, source.bytes().length,
                 source.sha256(), (System.nanoTime() - start) / 1_000_000);
         // generated classes are several times the module's size
         return new ChicoryCompiledModule(this, analysis, factory, 12L * source.bytes().length + 16 * 1024);
+    }
+
+    /** What the compile thread hands back: the checked module and, in compiled mode, its machine factory. */
+    private record Compiled(ModuleAnalyzer.Analysis analysis, Function<Instance, Machine> factory) {
+    }
+
+    /**
+     * Compiles to JVM bytecode. Bodies above {@code compile.interpretAboveBytes} are given to the
+     * interpreter up front; a function the JVM still finds too large (its 64 KiB method limit) is
+     * added to them and the compile restarted, a bounded number of times.
+     */
+    private Function<Instance, Machine> machineFactory(String toolId, ModuleAnalyzer.Analysis analysis) {
+        Set<Integer> interpreted = new TreeSet<>(analysis.structure().largeFunctions());
+        for (int attempt = 0; ; attempt++) {
+            try {
+                MachineFactoryCompiler.Builder builder = MachineFactoryCompiler.builder(analysis.module());
+                if (interpreted.isEmpty()) {
+                    builder.withInterpreterFallback(InterpreterFallback.SILENT);
+                } else {
+                    builder.withInterpreterFallback(InterpreterFallback.FAIL).withInterpretedFunctions(interpreted);
+                }
+                Function<Instance, Machine> factory = builder.compile();
+                if (!interpreted.isEmpty()) {
+                    LOG.debug("tool '{}': functions {} run on the interpreter (too large to compile)", toolId,
+                            interpreted);
+                }
+                return factory;
+            } catch (RuntimeException | LinkageError e) {
+                Integer tooLarge = tooLargeFunction(e);
+                if (tooLarge != null && !interpreted.isEmpty() && attempt < MAX_RECOMPILES
+                        && interpreted.add(tooLarge)) {
+                    continue;
+                }
+                throw new ModuleRejectedException("module of tool '" + toolId + "' cannot be compiled to JVM "
+                        + "bytecode: " + Messages.hostText(e) + ". Try the interpreter (engine option "
+                        + "mode=interpreter)", e);
+            }
+        }
+    }
+
+    /**
+     * Refuses, before parsing, a module whose compile would take more than half of the JVM's
+     * maximum heap by the measured cost model: the rest belongs to the calls running meanwhile.
+     */
+    private static void requireHeap(String toolId, ModuleStructure structure) {
+        long need = structure.compileHeapEstimate();
+        long max = Runtime.getRuntime().maxMemory();
+        if (max != Long.MAX_VALUE && need > max / 2) {
+            throw new ModuleRejectedException("module of tool '" + toolId + "' would take about " + need / MIB
+                    + " MiB of heap to compile (" + structure.codeBytes() + " bytes of code, " + structure.functions()
+                    + " functions), more than half of the JVM's maximum heap of " + max / MIB + " MiB. Give the JVM "
+                    + "more heap (-Xmx) or run it on the interpreter (engine option mode=interpreter)");
+        }
+    }
+
+    private static Integer tooLargeFunction(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getClass().getSimpleName().equals("MethodTooLargeException") && c.getMessage() != null) {
+                Matcher m = TOO_LARGE_FUNCTION.matcher(c.getMessage());
+                if (m.find()) {
+                    return Integer.valueOf(m.group(1));
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Runs the parse and compile of one module on the engine's compile thread, within
+     * {@code compile.timeoutMs}. Past it the caller is refused at once; Chicory's compiler cannot
+     * be interrupted, so the abandoned work finishes in the background, bounded by the structural
+     * limits checked first, and its result is dropped (docs/adr/0107).
+     */
+    private <T> T budgeted(String toolId, Callable<T> work) {
+        long timeoutMs = moduleLimits.compileTimeoutMs();
+        Future<T> future;
+        try {
+            future = compiler.submit(work);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("the Chicory engine is closed");
+        }
+        try {
+            return future.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new ModuleRejectedException("module of tool '" + toolId + "' took longer than " + timeoutMs
+                    + " ms to parse and compile (compile.timeoutMs), so it was refused. Lower its size, or raise "
+                    + "HostPolicy.modules(..).compileTimeoutMs if the module is trusted");
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ModuleRejectedException("compiling the module of tool '" + toolId + "' was interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof OutOfMemoryError) {
+                throw new ModuleRejectedException("the host ran out of heap compiling the module of tool '" + toolId
+                        + "'; lower the module limits (HostPolicy.modules(..)) or give the JVM more heap", cause);
+            }
+            throw new ModuleRejectedException("module of tool '" + toolId + "' cannot be compiled: "
+                    + Messages.hostText(cause), cause);
+        }
     }
 
     @Override
@@ -128,6 +296,7 @@ public final class ChicoryToolEngine implements ToolEngine {
             closed = true;
             deadlines.close();
             http.close();
+            compiler.shutdownNow();
         }
     }
 
@@ -147,8 +316,8 @@ public final class ChicoryToolEngine implements ToolEngine {
         return maxCopyBytes;
     }
 
-    long maxScratchBytes() {
-        return maxScratchBytes;
+    ScratchLimits scratch() {
+        return scratch;
     }
 
     private void checkOpen() {

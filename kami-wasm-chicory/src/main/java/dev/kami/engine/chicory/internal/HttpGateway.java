@@ -92,7 +92,7 @@ final class HttpGateway {
         } catch (ChicoryInterruptedException e) {
             throw e;
         } catch (RuntimeException e) {
-            json = error("io", "unexpected failure: " + e);
+            json = error("io", "unexpected failure: " + Messages.hostText(e));
         }
         return json.getBytes(StandardCharsets.UTF_8);
     }
@@ -197,7 +197,7 @@ final class HttpGateway {
                 if (cause instanceof HttpTimeoutException) {
                     return error("timeout", "no response from " + uri.getHost() + " within " + budgetMs + " ms");
                 }
-                return error("io", String.valueOf(cause instanceof IOException ? cause.getMessage() : cause));
+                return error("io", Messages.scrub(String.valueOf(cause instanceof IOException ? cause.getMessage() : cause)));
             }
             int status = response.statusCode();
             String location = response.headers().firstValue("location").orElse(null);

@@ -14,6 +14,7 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.kami.ModuleRejectedException;
 import dev.kami.manifest.Abi;
+import dev.kami.policy.ModuleLimits;
 import dev.kami.spi.ModuleInfo;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -68,15 +69,17 @@ final class ModuleAnalyzer {
 
     /** What the engine needs to know about a checked module. */
     record Analysis(WasmModule module, ModuleInfo info, MemoryLimits declaredMemory, boolean importsWasi,
-            boolean hasInitialize, List<String> kamiImports) {
+            boolean hasInitialize, List<String> kamiImports, ModuleStructure structure) {
     }
 
     /**
      * @param toolId for messages
      * @param bytes the module
      * @param declared the ABI the manifest names, or null
+     * @param moduleLimits the structural limits, checked before parsing
      */
-    static Analysis analyze(String toolId, byte[] bytes, Abi declared) {
+    static Analysis analyze(String toolId, byte[] bytes, Abi declared, ModuleLimits moduleLimits) {
+        ModuleStructure structure = ModuleStructure.check(toolId, requireMagic(toolId, bytes), moduleLimits);
         WasmModule module = parse(toolId, bytes);
         List<String> imports = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -164,15 +167,19 @@ final class ModuleAnalyzer {
         ModuleInfo info = new ModuleInfo(abi, imports, List.copyOf(exports.keySet()), limits.initialPages(), max,
                 isFunction(exports, "kami_describe"));
         return new Analysis(module, info, limits, importsWasi, isFunction(exports, "_initialize"),
-                List.copyOf(kamiImports));
+                List.copyOf(kamiImports), structure);
     }
 
-    private static WasmModule parse(String toolId, byte[] bytes) {
+    static byte[] requireMagic(String toolId, byte[] bytes) {
         if (bytes.length < 8 || bytes[0] != 0 || bytes[1] != 'a' || bytes[2] != 's' || bytes[3] != 'm') {
             throw new ModuleRejectedException("module of tool '" + toolId + "' is not WebAssembly: it does not "
                     + "start with the magic bytes \\0asm (" + bytes.length + " bytes). Give the compiled .wasm file, "
                     + "not its source");
         }
+        return bytes;
+    }
+
+    private static WasmModule parse(String toolId, byte[] bytes) {
         try {
             return Parser.parse(bytes);
         } catch (RuntimeException e) { // Chicory's own, and buffer/index errors on truncated bytes

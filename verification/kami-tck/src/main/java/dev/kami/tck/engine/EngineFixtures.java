@@ -17,7 +17,7 @@ import java.util.List;
 public final class EngineFixtures {
     /** Every fixture, by name (the file name without {@code .wasm}). */
     public static final List<String> NAMES = List.of(
-            "bad-alloc", "bad-signature", "big-minimum", "counter", "cpu", "echo", "env", "fs", "grow-bomb",
+            "bad-alloc", "bad-signature", "big-minimum", "counter", "cpu", "echo", "env", "fs", "fs-ops", "fs-quota", "fs-stat", "grow-bomb",
             "http", "log", "log-flood", "loop", "loop-br-if", "memory-ops", "no-abi", "output-flood", "recursion",
             "stderr-flood", "stdout-flood", "table-grow", "traps", "unknown-import", "wasi-echo", "wasi-fail",
             "wasi-hello");

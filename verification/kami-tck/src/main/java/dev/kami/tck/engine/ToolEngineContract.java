@@ -10,6 +10,7 @@ import dev.kami.ToolErrorKind;
 import dev.kami.manifest.Abi;
 import dev.kami.manifest.FsAccess;
 import dev.kami.policy.EffectivePermissions;
+import dev.kami.policy.ScratchLimits;
 import dev.kami.spi.CompiledModule;
 import dev.kami.spi.EngineConfig;
 import dev.kami.spi.EngineResult;
@@ -71,6 +72,11 @@ public abstract class ToolEngineContract {
     protected static final long HTTP_MAX_RESPONSE_BYTES = 64 * 1024;
     /** The per-call request cap the contract configures. */
     protected static final int HTTP_MAX_REQUESTS = 4;
+    /**
+     * The scratch quotas the contract configures, small enough to hit quickly: 4 MiB, 200 files,
+     * 50 directories, paths of 512 bytes, 8 levels, 16 open descriptors.
+     */
+    protected static final ScratchLimits SCRATCH = new ScratchLimits(4L * 1024 * 1024, 200, 50, 512, 8, 16);
 
     private ToolEngine engine;
     private ExecutorService worker;
@@ -78,6 +84,8 @@ public abstract class ToolEngineContract {
     private final AtomicInteger threads = new AtomicInteger();
     private HttpServer server;
     private final AtomicInteger bigHits = new AtomicInteger();
+    /** Every error text the engine gave the contract: none may name a Java class. */
+    private final List<String> errorTexts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param config engine options the contract needs ({@link EngineConfig#HTTP_MAX_RESPONSE_BYTES},
@@ -106,10 +114,12 @@ public abstract class ToolEngineContract {
 
     @BeforeAll
     final void startEngine() throws IOException {
-        engine = createEngine(new EngineConfig(Map.of(
+        Map<String, String> options = new java.util.HashMap<>(SCRATCH.engineOptions());
+        options.putAll(Map.of(
                 EngineConfig.HTTP_MAX_RESPONSE_BYTES, Long.toString(HTTP_MAX_RESPONSE_BYTES),
                 EngineConfig.HTTP_MAX_REQUESTS, Integer.toString(HTTP_MAX_REQUESTS),
-                EngineConfig.HTTP_TIMEOUT_MS, "5000")));
+                EngineConfig.HTTP_TIMEOUT_MS, "5000"));
+        engine = createEngine(new EngineConfig(options));
         worker = Executors.newSingleThreadExecutor(this::newWorker);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/hello", ex -> respond(ex, 200, "hello over http"));
@@ -135,6 +145,12 @@ public abstract class ToolEngineContract {
             return t;
         }));
         server.start();
+    }
+
+    /** After every test of the class: no error text the engine gave named a Java class. */
+    @AfterAll
+    final void everyErrorTextIsFreeOfJavaClassNames() {
+        errorTexts.forEach(ToolEngineContract::assertNamesNoJavaClass);
     }
 
     @AfterAll
@@ -212,9 +228,12 @@ public abstract class ToolEngineContract {
         });
     }
 
-    private static Timed timed(CompiledModule m, Invocation inv) {
+    private Timed timed(CompiledModule m, Invocation inv) {
         long start = System.nanoTime();
         EngineResult r = m.invoke(inv);
+        if (r.message() != null) {
+            errorTexts.add(r.message());
+        }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         boolean interrupted = Thread.interrupted();
         return new Timed(r, millis, interrupted);
@@ -243,6 +262,20 @@ public abstract class ToolEngineContract {
         Timed next = call("echo", "{\"next\":true}", perms());
         assertThat(next.result().success()).as("next call: %s", next.result().message()).isTrue();
         assertThat(next.text()).isEqualTo("{\"next\":true}");
+    }
+
+    /**
+     * Runs an install-time step that must be refused, and returns the refusal (its message is
+     * checked for Java class names with the others).
+     */
+    protected final ModuleRejectedException refusal(Runnable step) {
+        try {
+            step.run();
+        } catch (ModuleRejectedException e) {
+            errorTexts.add(e.getMessage());
+            return e;
+        }
+        throw new AssertionError("expected the module to be refused");
     }
 
     private static String sha256(byte[] bytes) {
@@ -295,13 +328,12 @@ public abstract class ToolEngineContract {
 
     @Test
     void unknownImportsAreRefusedWithTheirList() {
-        assertThatThrownBy(() -> engine.compile(source("unknown-import", EngineFixtures.bytes("unknown-import"), null)))
-                .isInstanceOf(ModuleRejectedException.class)
+        assertThat(refusal(() -> engine.compile(
+                source("unknown-import", EngineFixtures.bytes("unknown-import"), null))))
                 .hasMessageContaining("env.launch_missiles")
                 .hasMessageContaining("kami.exec")
                 .hasMessageContaining(toolId("unknown-import"));
-        assertThatThrownBy(() -> engine.inspect(EngineFixtures.bytes("unknown-import")))
-                .isInstanceOf(ModuleRejectedException.class)
+        assertThat(refusal(() -> engine.inspect(EngineFixtures.bytes("unknown-import"))))
                 .hasMessageContaining("env.launch_missiles");
         assertNextCallSucceeds();
     }
@@ -309,13 +341,11 @@ public abstract class ToolEngineContract {
     @Test
     void malformedBytesAreRefused() {
         byte[] junk = "this is not a wasm module at all".getBytes(StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> engine.compile(source("junk", junk, null)))
-                .isInstanceOf(ModuleRejectedException.class)
+        assertThat(refusal(() -> engine.compile(source("junk", junk, null))))
                 .hasMessageContaining(toolId("junk"));
-        assertThatThrownBy(() -> engine.inspect(new byte[0])).isInstanceOf(ModuleRejectedException.class);
-        assertThatThrownBy(() -> engine.inspect(toolId("junk"), junk))
+        assertThat(refusal(() -> engine.inspect(new byte[0]))).hasMessageContaining("0 bytes");
+        assertThat(refusal(() -> engine.inspect(toolId("junk"), junk)))
                 .as("inspect names the tool in its refusal")
-                .isInstanceOf(ModuleRejectedException.class)
                 .hasMessageContaining(toolId("junk"));
         assertNextCallSucceeds();
     }
@@ -325,9 +355,8 @@ public abstract class ToolEngineContract {
         byte[] echo = EngineFixtures.bytes("echo");
         for (int len : new int[] {8, 20, echo.length / 2, echo.length - 1}) {
             byte[] cut = Arrays.copyOf(echo, len);
-            assertThatThrownBy(() -> engine.compile(source("truncated", cut, null)))
+            assertThat(refusal(() -> engine.compile(source("truncated", cut, null))))
                     .as("truncated to %d of %d bytes", len, echo.length)
-                    .isInstanceOf(ModuleRejectedException.class)
                     .hasMessageContaining(toolId("truncated"));
         }
         assertNextCallSucceeds();
@@ -335,27 +364,23 @@ public abstract class ToolEngineContract {
 
     @Test
     void moduleWithoutAbiIsRefused() {
-        assertThatThrownBy(() -> engine.compile(source("no-abi", EngineFixtures.bytes("no-abi"), null)))
-                .isInstanceOf(ModuleRejectedException.class)
+        assertThat(refusal(() -> engine.compile(source("no-abi", EngineFixtures.bytes("no-abi"), null))))
                 .hasMessageContaining("kami_run")
                 .hasMessageContaining("_start");
     }
 
     @Test
     void wrongExportSignatureIsRefused() {
-        assertThatThrownBy(() -> engine.compile(source("bad-signature", EngineFixtures.bytes("bad-signature"), null)))
-                .isInstanceOf(ModuleRejectedException.class)
+        assertThat(refusal(() -> engine.compile(source("bad-signature", EngineFixtures.bytes("bad-signature"), null))))
                 .hasMessageContaining("kami_run");
     }
 
     @Test
     void declaredAbiTheExportsDoNotImplementIsRefused() {
-        assertThatThrownBy(() -> engine.compile(source("echo", EngineFixtures.bytes("echo"), Abi.WASI_COMMAND)))
-                .isInstanceOf(ModuleRejectedException.class)
+        assertThat(refusal(() -> engine.compile(source("echo", EngineFixtures.bytes("echo"), Abi.WASI_COMMAND))))
                 .hasMessageContaining("wasi-command")
                 .hasMessageContaining("_start");
-        assertThatThrownBy(() -> engine.compile(source("wasi-hello", EngineFixtures.bytes("wasi-hello"), Abi.KAMI_V1)))
-                .isInstanceOf(ModuleRejectedException.class)
+        assertThat(refusal(() -> engine.compile(source("wasi-hello", EngineFixtures.bytes("wasi-hello"), Abi.KAMI_V1))))
                 .hasMessageContaining("kami_run");
     }
 
@@ -719,7 +744,7 @@ public abstract class ToolEngineContract {
         Timed t = fs("fbig.bin", p);
         assertThat(t.result().success()).as("a full scratch is an error the guest sees: %s", t.result().message())
                 .isTrue();
-        assertThat(t.text()).startsWith("ERR");
+        assertThat(t.text()).as("ENOSPC, not EIO").isEqualTo("ERR51");
         assertNextCallSucceeds();
     }
 
@@ -760,6 +785,183 @@ public abstract class ToolEngineContract {
 
     private Timed http(String request, List<String> grant) {
         return call("http", request, perms().withLimits(16, 10_000, 0, 1024 * 1024).withNet(grant));
+    }
+
+    // ------------------------------------------------------------------ scratch quotas
+
+    private Timed quota(String op) {
+        return call("fs-quota", op, perms().withFs(FsAccess.SANDBOX, null));
+    }
+
+    @Test
+    void fileCountBombStopsAtTheFileQuotaWithEdquot() {
+        Timed t = quota("f");
+        assertThat(t.result().success()).as(t.result().message()).isTrue();
+        assertThat(t.text()).isEqualTo(SCRATCH.maxFiles() + " ERR19"); // EDQUOT
+        assertNextCallSucceeds();
+    }
+
+    @Test
+    void directoryBombStopsAtTheDirectoryQuotaWithEdquot() {
+        assertThat(quota("d").text()).isEqualTo(SCRATCH.maxDirectories() + " ERR19");
+    }
+
+    @Test
+    void nestingStopsAtTheDepthLimitWithEnametoolong() {
+        assertThat(quota("p").text()).isEqualTo(SCRATCH.maxDepth() + " ERR37");
+    }
+
+    @Test
+    void descriptorBombStopsAtTheOpenFileQuotaWithEmfile() {
+        assertThat(quota("o").text()).isEqualTo(SCRATCH.maxOpenFiles() + " ERR33");
+        assertNextCallSucceeds();
+    }
+
+    @Test
+    void namesAndPathsAreBoundedWithEnametoolong() {
+        assertThat(quota("n" + "x".repeat(255)).text()).as("NAME_MAX is allowed").isEqualTo("1 ERR00");
+        assertThat(quota("n" + "x".repeat(256)).text()).as("a name over 255 bytes").isEqualTo("0 ERR37");
+        String longPath = ("y".repeat(100) + "/").repeat(6) + "z"; // "/data/" + 607 bytes > 512
+        assertThat(quota("n" + longPath).text()).as("a path over the limit").isEqualTo("0 ERR37");
+    }
+
+    @Test
+    void quotasCountThisCallOnly() {
+        assertThat(quota("f").text()).isEqualTo(SCRATCH.maxFiles() + " ERR19");
+        assertThat(quota("f").text()).as("the next call has a fresh scratch and a fresh count")
+                .isEqualTo(SCRATCH.maxFiles() + " ERR19");
+    }
+
+    @Test
+    void writingFarPastTheEndIsAnErrnoNotATrap() {
+        Timed t = quota("w");
+        assertThat(t.result().success()).as(t.result().message()).isTrue();
+        assertThat(t.text()).isEqualTo("0 ERR22"); // EFBIG
+    }
+
+    @Test
+    void deletingGivesQuotaBack() {
+        assertThat(quota("c").text()).as("1,000 create-delete cycles under a quota of %d files", SCRATCH.maxFiles())
+                .isEqualTo("1000 ERR00");
+    }
+
+    @Test
+    void aGrantedDirectoryThatIsGoneFailsTheCallWithTheReason(@TempDir Path tmp) {
+        Path gone = tmp.resolve("gone");
+        Timed t = stat("P", perms().withFs(FsAccess.READ_ONLY, gone));
+        assertThat(t.result().errorKind()).isEqualTo(ToolErrorKind.INTERNAL);
+        assertThat(t.result().message()).contains(gone.toString()).contains("does not exist");
+        assertNamesNoJavaClass(t.result().message());
+    }
+
+    @Test
+    void readOnlyCopyIsCountedAgainstTheFileQuota(@TempDir Path dir) throws IOException {
+        for (int i = 0; i <= SCRATCH.maxFiles(); i++) {
+            Files.writeString(dir.resolve("f" + i), "");
+        }
+        EffectivePermissions p = perms().withFs(FsAccess.READ_ONLY, dir);
+        Timed t = call("fs-stat", "P", p);
+        assertThat(t.result().errorKind()).isEqualTo(ToolErrorKind.INTERNAL);
+        assertThat(t.result().message()).contains(SCRATCH.maxFiles() + " files").contains("fs.maxFiles");
+        assertNextCallSucceeds();
+    }
+
+    // ------------------------------------------------------------------ listing and stat
+
+    private Timed stat(String op, EffectivePermissions p) {
+        return call("fs-stat", op, p);
+    }
+
+    @Test
+    void readOnlyDirectoryCanBeListedAndStatted(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("hello.txt"), "hello world");
+        Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(dir.resolve("sub/deep.txt"), "deep");
+        EffectivePermissions p = perms().withFs(FsAccess.READ_ONLY, dir);
+        assertThat(stat("P", p).text()).as("fd_filestat_get on the preopen").isEqualTo("OK type=3");
+        assertThat(stat("Shello.txt", p).text()).isEqualTo("OK type=4 size=11");
+        assertThat(stat("Ssub", p).text()).startsWith("OK type=3");
+        assertThat(stat("Fhello.txt", p).text()).isEqualTo("OK type=4 size=11");
+        assertThat(stat("L", p).text()).isEqualTo("OK .,..,hello.txt,sub");
+        assertThat(stat("Lsub", p).text()).isEqualTo("OK .,..,deep.txt");
+        assertThat(stat("Smissing.txt", p).text()).isEqualTo("ERR44"); // ENOENT
+        assertThat(stat("R", p).text()).as("reading the directory as a file").isEqualTo("ERR31"); // EISDIR
+    }
+
+    @Test
+    void sandboxScratchCanBeListedAndStatted() {
+        EffectivePermissions p = perms().withFs(FsAccess.SANDBOX, null);
+        assertThat(stat("P", p).text()).isEqualTo("OK type=3");
+        assertThat(stat("L", p).text()).isEqualTo("OK .,..");
+        assertThat(stat("Snothing", p).text()).isEqualTo("ERR44");
+    }
+
+    @Test
+    void previewOneFileCallsWorkInTheSandbox() {
+        Timed t = call("fs-ops", "", perms().withFs(FsAccess.SANDBOX, null));
+        assertThat(t.text()).isEqualTo("mkdir=0 open=0 write=0 seek=0 tell=1 fdstat=4 close=0 rename=0 size=5 "
+                + "symlink=0 readlink=1 unlink=0 rmdir=0 gone=44 ");
+    }
+
+    @Test
+    void previewOneFileCallsThatWriteAreRefusedReadOnly(@TempDir Path dir) {
+        assertThat(call("fs-ops", "", perms().withFs(FsAccess.READ_ONLY, dir)).text()).isEqualTo("mkdir=69 ");
+    }
+
+    @Test
+    void withoutAGrantThereIsNoDescriptorToStat() {
+        Timed t = stat("P", perms());
+        assertThat(t.result().success()).as(t.result().message()).isTrue();
+        assertThat(t.text()).isEqualTo("ERR08"); // EBADF
+    }
+
+    // ------------------------------------------------------------------ compile bombs
+
+    @Test
+    void moduleOfTwoHundredThousandFunctionsIsRefusedBeforeCompiling() {
+        byte[] bomb = CompileBombs.manyFunctions(200_000);
+        ModuleRejectedException e = refusal(() -> engine.compile(source("function-bomb", bomb, null)));
+        assertThat(e).hasMessageContaining(toolId("function-bomb")).hasMessageContaining("200002 functions")
+                .hasMessageContaining("limit of 20000").hasMessageContaining("module.maxFunctions");
+        assertThat(refusal(() -> engine.inspect(bomb))).hasMessageContaining("200002 functions");
+        assertNextCallSucceeds();
+    }
+
+    @Test
+    void oneHugeFunctionIsRefusedBeforeCompiling() {
+        byte[] bomb = CompileBombs.oneLargeFunction(160_000); // a 1.1 MB body
+        ModuleRejectedException e = refusal(() -> engine.compile(source("huge-function", bomb, null)));
+        assertThat(e).hasMessageContaining("function 1 has a body of 1120006 bytes")
+                .hasMessageContaining("module.maxFunctionBodyBytes");
+        assertNextCallSucceeds();
+    }
+
+    @Test
+    void aLargeFunctionUnderTheLimitStillRuns() {
+        byte[] large = CompileBombs.oneLargeFunction(20_000); // 140 KB: interpreted rather than compiled
+        CompiledModule m = engine.compile(source("large-function", large, null));
+        EngineResult r = onWorker(() -> timed(m, Invocation.of(toolId("large-function"), new byte[0], perms())))
+                .result();
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TOOL_ERROR);
+        assertThat(r.message()).contains("kami_run returned 20000");
+    }
+
+    @Test
+    void noErrorTextNamesAJavaClass() {
+        // provoke the usual failures, then read every error text the contract has seen so far
+        stat("R", perms().withFs(FsAccess.SANDBOX, null));
+        quota("f");
+        call("traps", "u", perms());
+        refusal(() -> engine.compile(source("junk", "junk".getBytes(StandardCharsets.UTF_8), null)));
+        assertThat(errorTexts).isNotEmpty();
+        for (String text : errorTexts) {
+            assertNamesNoJavaClass(text);
+        }
+    }
+
+    private static void assertNamesNoJavaClass(String text) {
+        String withoutToolIds = text.replaceAll("dev\\.kami\\.tck\\.[a-z0-9-]+", "<tool>");
+        assertThat(withoutToolIds).as("error text: %s", text).doesNotContain("java.", "com.", "dev.kami");
     }
 
     @Test

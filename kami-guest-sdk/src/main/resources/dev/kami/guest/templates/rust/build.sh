@@ -16,6 +16,10 @@ has_wasm_std() {
 tried=""
 if [ -n "${RUSTC:-}" ]; then
     rustc_bin=$RUSTC
+    if ! command -v "$rustc_bin" >/dev/null 2>&1; then
+        echo "build.sh: RUSTC=$rustc_bin is not a command; name a rustc, or unset RUSTC to take /usr/bin/rustc or the PATH's." >&2
+        exit 1
+    fi
     if ! has_wasm_std "$rustc_bin"; then
         echo "build.sh: RUSTC=$rustc_bin has no standard library for wasm32-unknown-unknown." >&2
         echo "  rustup: rustup target add wasm32-unknown-unknown; Debian: apt-get install libstd-rust-dev-wasm32;" >&2

@@ -97,9 +97,11 @@ class SampleToolsTest {
     void sdkSamplesGreet() {
         assertThat(call("dev.kami.hello-assemblyscript", "{\"name\":\"Ada\"}").text()).contains("Ada");
         assertThat(call("dev.kami.hello-java", "{\"name\":\"Ada\"}").text()).contains("Ada");
-        // raw WAT has no JSON parser: it greets and reports how many input bytes it got
+        // raw WAT, no SDK: a tiny lookup of "name" that copies the JSON string as written
         assertThat(call("dev.kami.hello-wat", "{\"name\":\"Ada\"}").structuredJson())
-                .isEqualTo("{\"greeting\":\"Hello from WAT!\",\"input_bytes\":14}");
+                .isEqualTo("{\"greeting\":\"Hello, Ada!\"}");
+        assertThat(call("dev.kami.hello-wat", "{ \"name\" : \"A \\\"da\\\"\" }").structuredJson())
+                .isEqualTo("{\"greeting\":\"Hello, A \\\"da\\\"!\"}");
     }
 
     @Test

@@ -26,7 +26,10 @@ public final class KamiAssertions {
     private KamiAssertions() {
     }
 
-    /** @return assertions on this result */
+    /**
+     * @param actual the result of a call
+     * @return assertions on this result
+     */
     public static ToolResultAssert assertThat(ToolResult actual) {
         return new ToolResultAssert(actual);
     }

@@ -205,6 +205,9 @@ public final class KamiExtension implements ParameterResolver, AfterEachCallback
         /**
          * Installs these packages for every test, before those named by {@link InstallTool}.
          * Same forms as {@link InstallTool#value()}.
+         *
+         * @param packagePaths paths, or {@code classpath:} resources
+         * @return this builder
          */
         public Builder install(String... packagePaths) {
             for (String p : packagePaths) {
@@ -220,6 +223,9 @@ public final class KamiExtension implements ParameterResolver, AfterEachCallback
         /**
          * Adjusts the {@link Kami.Builder} after the defaults ({@code inMemory()},
          * {@code workers(2)}): a policy, listeners, an engine option. Calls accumulate.
+         *
+         * @param configurer what to set on the builder
+         * @return this builder
          */
         public Builder configure(Consumer<Kami.Builder> configurer) {
             Objects.requireNonNull(configurer, "configurer");

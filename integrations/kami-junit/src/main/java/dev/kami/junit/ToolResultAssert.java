@@ -43,7 +43,11 @@ public final class ToolResultAssert {
         this.actual = actual;
     }
 
-    /** Asserts that the call succeeded; on failure the message shows the error kind and message. */
+    /**
+     * Asserts that the call succeeded; on failure the message shows the error kind and message.
+     *
+     * @return this, to chain further assertions
+     */
     public ToolResultAssert succeeded() {
         if (actual.isError()) {
             throw new AssertionFailedError("expected the call to succeed but it failed with " + actual.errorKind() + ": "
@@ -52,7 +56,11 @@ public final class ToolResultAssert {
         return this;
     }
 
-    /** Asserts that the call failed, whatever the kind. */
+    /**
+     * Asserts that the call failed, whatever the kind.
+     *
+     * @return this, to chain further assertions
+     */
     public ToolResultAssert failed() {
         if (!actual.isError()) {
             throw new AssertionFailedError("expected the call to fail but it succeeded with: " + abbreviate(actual.text()));
@@ -60,7 +68,12 @@ public final class ToolResultAssert {
         return this;
     }
 
-    /** Asserts that the call failed with this kind. */
+    /**
+     * Asserts that the call failed with this kind.
+     *
+     * @param kind the expected error kind
+     * @return this, to chain further assertions
+     */
     public ToolResultAssert failedWith(ToolErrorKind kind) {
         failed();
         if (actual.errorKind() != kind) {
@@ -70,7 +83,12 @@ public final class ToolResultAssert {
         return this;
     }
 
-    /** Asserts that the call failed and its message contains {@code part}. */
+    /**
+     * Asserts that the call failed and its message contains {@code part}.
+     *
+     * @param part text the error message must contain
+     * @return this, to chain further assertions
+     */
     public ToolResultAssert messageContains(String part) {
         failed();
         if (!actual.text().contains(part)) {
@@ -80,7 +98,12 @@ public final class ToolResultAssert {
         return this;
     }
 
-    /** Asserts that the output (or error message) is exactly {@code expected}. */
+    /**
+     * Asserts that the output (or error message) is exactly {@code expected}.
+     *
+     * @param expected the whole text
+     * @return this, to chain further assertions
+     */
     public ToolResultAssert hasText(String expected) {
         if (!actual.text().equals(expected)) {
             throw new AssertionFailedError("expected the text to be \"" + expected + "\" but it was \""
@@ -89,7 +112,12 @@ public final class ToolResultAssert {
         return this;
     }
 
-    /** Asserts that the output (or error message) contains {@code part}. */
+    /**
+     * Asserts that the output (or error message) contains {@code part}.
+     *
+     * @param part text the output must contain
+     * @return this, to chain further assertions
+     */
     public ToolResultAssert textContains(String part) {
         if (!actual.text().contains(part)) {
             throw new AssertionFailedError("expected the text to contain \"" + part + "\" but it was \""
@@ -102,6 +130,10 @@ public final class ToolResultAssert {
      * Asserts that the output is JSON and the value at {@code path} equals {@code expected}: a
      * {@code String}, a {@code Number} (compared by value, so {@code 2} equals {@code 2.0}), a
      * {@code Boolean}, or {@code null} for a JSON null.
+     *
+     * @param path dotted with indexes ({@code user.tags[0]}) or a JSON Pointer ({@code /a.b/0})
+     * @param expected the value expected there
+     * @return this, to chain further assertions
      */
     public ToolResultAssert hasStructured(String path, Object expected) {
         JsonNode value = at(path);
@@ -113,7 +145,13 @@ public final class ToolResultAssert {
         return this;
     }
 
-    /** Asserts that the value at {@code path} equals the JSON value {@code expectedJson}, structurally. */
+    /**
+     * Asserts that the value at {@code path} equals the JSON value {@code expectedJson}, structurally.
+     *
+     * @param path as for {@link #hasStructured(String, Object)}
+     * @param expectedJson the expected value, as JSON
+     * @return this, to chain further assertions
+     */
     public ToolResultAssert hasStructuredJson(String path, String expectedJson) {
         JsonNode value = at(path);
         JsonNode expected = parse(expectedJson);
@@ -124,7 +162,12 @@ public final class ToolResultAssert {
         return this;
     }
 
-    /** Asserts that the whole structured output equals the JSON value {@code expectedJson}, structurally. */
+    /**
+     * Asserts that the whole structured output equals the JSON value {@code expectedJson}, structurally.
+     *
+     * @param expectedJson the expected output, as JSON
+     * @return this, to chain further assertions
+     */
     public ToolResultAssert hasStructuredJson(String expectedJson) {
         return hasStructuredJson("", expectedJson);
     }

@@ -17,7 +17,7 @@ import org.w3c.dom.Element;
 /**
  * The artifacts as a user (and Maven Central) receives them, read from what this build packaged:
  * the BOM lists every published module, each library jar names its module, comes with sources
- * and javadoc jars, and its published POM carries no build-only settings (ADR 0008).
+ * and javadoc jars, and its published POM carries no build-only settings (ADR 0010).
  */
 class KamiArtifactsTest {
 

@@ -71,18 +71,21 @@ public final class ExtismCall {
 
     /** @return a host function for every Extism import of the module, in import order */
     public List<HostFunction> functions() {
-        Map<String, HostFunction> env = new LinkedHashMap<>();
-        kernel.addKernelFunctions(env);
-        addEnvFunctions(env);
-        Map<String, HostFunction> users = user.functions();
         List<HostFunction> out = new ArrayList<>();
         for (int i = 0; i < module.importSection().importCount(); i++) {
             Import imp = module.importSection().getImport(i);
             if (imp.importType() != ExternalType.FUNCTION) {
                 continue;
             }
-            HostFunction f = imp.module().equals(ExtismAbi.ENV) ? env.get(imp.name())
-                    : imp.module().equals(ExtismAbi.USER) ? users.get(imp.name()) : null;
+            HostFunction f = null;
+            if (imp.module().equals(ExtismAbi.ENV)) {
+                f = kernel.function(imp.name());
+                if (f == null) {
+                    f = envFunction(imp.name());
+                }
+            } else if (imp.module().equals(ExtismAbi.USER)) {
+                f = user.function(imp.name());
+            }
             if (f != null) {
                 out.add(f);
             }
@@ -90,43 +93,43 @@ public final class ExtismCall {
         return out;
     }
 
-    private void addEnvFunctions(Map<String, HostFunction> env) {
-        ExtismKernel.put(env, "config_get", (inst, a) -> {
-            String value = host.config().get(kernel.readString(a[0]));
-            return new long[] {value == null ? 0 : kernel.alloc(inst, value.getBytes(StandardCharsets.UTF_8))};
-        });
-        ExtismKernel.put(env, "var_get", (inst, a) -> {
-            byte[] value = kernel.var(kernel.readString(a[0]));
-            return new long[] {value == null ? 0 : kernel.alloc(inst, value)};
-        });
-        ExtismKernel.put(env, "var_set", (inst, a) -> {
-            kernel.setVar(kernel.readString(a[0]), a[1] == 0 ? null : kernel.read(a[1]));
-            return null;
-        });
-        ExtismKernel.put(env, "http_request", (inst, a) -> new long[] {httpRequest(inst, a[0], a[1])});
-        ExtismKernel.put(env, "http_status_code", (inst, a) -> new long[] {lastStatus});
-        ExtismKernel.put(env, "http_headers", (inst, a) -> {
-            if (lastHeaders == null) {
-                return new long[] {0};
-            }
-            return new long[] {kernel.alloc(inst, JsonText.write(lastHeaders).getBytes(StandardCharsets.UTF_8))};
-        });
-        String[] levels = {"log_trace", "log_debug", "log_info", "log_warn", "log_error"};
-        for (int level = 0; level < levels.length; level++) {
-            int l = level;
-            ExtismKernel.put(env, levels[level], (inst, a) -> {
-                long len = kernel.length(a[0]);
-                if (len > host.maxOutputBytes()) {
-                    throw host.abort(ToolErrorKind.OUTPUT_TOO_LARGE, "tool '" + host.toolId() + "' logged a line of "
-                            + len + " bytes, more than its limit of " + host.maxOutputBytes()
-                            + " bytes (max_output_bytes)");
-                }
-                host.log(l, kernel.read(a[0]));
+    private static final String[] LOG_LEVELS = {"log_trace", "log_debug", "log_info", "log_warn", "log_error"};
+
+    private HostFunction envFunction(String name) {
+        return switch (name) {
+            case "config_get" -> ExtismKernel.fn(name, (inst, a) -> {
+                String value = host.config().get(kernel.readString(a[0]));
+                return new long[] {value == null ? 0 : kernel.alloc(inst, value.getBytes(StandardCharsets.UTF_8))};
+            });
+            case "var_get" -> ExtismKernel.fn(name, (inst, a) -> {
+                byte[] value = kernel.var(kernel.readString(a[0]));
+                return new long[] {value == null ? 0 : kernel.alloc(inst, value)};
+            });
+            case "var_set" -> ExtismKernel.fn(name, (inst, a) -> {
+                kernel.setVar(kernel.readString(a[0]), a[1] == 0 ? null : kernel.read(a[1]));
                 return null;
             });
-        }
-        // every level is collected into the call's log (capped), so plugins are told to log everything
-        ExtismKernel.put(env, "get_log_level", (inst, a) -> new long[] {0});
+            case "http_request" -> ExtismKernel.fn(name, (inst, a) -> new long[] {httpRequest(inst, a[0], a[1])});
+            case "http_status_code" -> ExtismKernel.fn(name, (inst, a) -> new long[] {lastStatus});
+            case "http_headers" -> ExtismKernel.fn(name, (inst, a) -> new long[] {lastHeaders == null ? 0
+                    : kernel.alloc(inst, JsonText.write(lastHeaders).getBytes(StandardCharsets.UTF_8))});
+            // every level is collected into the call's log (capped), so plugins are told to log everything
+            case "get_log_level" -> ExtismKernel.fn(name, (inst, a) -> new long[] {0});
+            case "log_trace", "log_debug", "log_info", "log_warn", "log_error" -> {
+                int level = java.util.Arrays.asList(LOG_LEVELS).indexOf(name);
+                yield ExtismKernel.fn(name, (inst, a) -> {
+                    long len = kernel.length(a[0]);
+                    if (len > host.maxOutputBytes()) {
+                        throw host.abort(ToolErrorKind.OUTPUT_TOO_LARGE, "tool '" + host.toolId() + "' logged a "
+                                + "line of " + len + " bytes, more than its limit of " + host.maxOutputBytes()
+                                + " bytes (max_output_bytes)");
+                    }
+                    host.log(level, kernel.read(a[0]));
+                    return null;
+                });
+            }
+            default -> null;
+        };
     }
 
     /**

@@ -257,42 +257,44 @@ final class ExtismKernel {
         }
     }
 
-    /** @return the {@code extism:host/env} kernel functions (memory, input, output, error) */
-    void addKernelFunctions(Map<String, HostFunction> out) {
-        put(out, "alloc", (inst, a) -> new long[] {alloc(inst, a[0])});
-        put(out, "free", (inst, a) -> {
-            free(a[0]);
-            return null;
-        });
-        put(out, "length", (inst, a) -> new long[] {length(a[0])});
-        put(out, "length_unsafe", (inst, a) -> new long[] {length(a[0])});
-        put(out, "load_u8", (inst, a) -> new long[] {loadU8(a[0])});
-        put(out, "load_u64", (inst, a) -> new long[] {loadU64(a[0])});
-        put(out, "store_u8", (inst, a) -> {
-            storeU8(a[0], (int) a[1]);
-            return null;
-        });
-        put(out, "store_u64", (inst, a) -> {
-            storeU64(a[0], a[1]);
-            return null;
-        });
-        put(out, "input_length", (inst, a) -> new long[] {inputLength});
-        put(out, "input_offset", (inst, a) -> new long[] {inputOffset});
-        put(out, "input_load_u8", (inst, a) -> new long[] {inputLoadU8(a[0])});
-        put(out, "input_load_u64", (inst, a) -> new long[] {inputLoadU64(a[0])});
-        put(out, "output_set", (inst, a) -> {
-            outputSet(a[0], a[1]);
-            return null;
-        });
-        put(out, "error_set", (inst, a) -> {
-            errorSet(a[0]);
-            return null;
-        });
-        put(out, "error_get", (inst, a) -> new long[] {error});
-        put(out, "memory_bytes", (inst, a) -> new long[] {memoryBytes()});
+    /** @return the {@code extism:host/env} kernel function of that name (memory, input, output, error), or null */
+    HostFunction function(String name) {
+        return switch (name) {
+            case "alloc" -> fn(name, (inst, a) -> new long[] {alloc(inst, a[0])});
+            case "free" -> fn(name, (inst, a) -> {
+                free(a[0]);
+                return null;
+            });
+            case "length", "length_unsafe" -> fn(name, (inst, a) -> new long[] {length(a[0])});
+            case "load_u8" -> fn(name, (inst, a) -> new long[] {loadU8(a[0])});
+            case "load_u64" -> fn(name, (inst, a) -> new long[] {loadU64(a[0])});
+            case "store_u8" -> fn(name, (inst, a) -> {
+                storeU8(a[0], (int) a[1]);
+                return null;
+            });
+            case "store_u64" -> fn(name, (inst, a) -> {
+                storeU64(a[0], a[1]);
+                return null;
+            });
+            case "input_length" -> fn(name, (inst, a) -> new long[] {inputLength});
+            case "input_offset" -> fn(name, (inst, a) -> new long[] {inputOffset});
+            case "input_load_u8" -> fn(name, (inst, a) -> new long[] {inputLoadU8(a[0])});
+            case "input_load_u64" -> fn(name, (inst, a) -> new long[] {inputLoadU64(a[0])});
+            case "output_set" -> fn(name, (inst, a) -> {
+                outputSet(a[0], a[1]);
+                return null;
+            });
+            case "error_set" -> fn(name, (inst, a) -> {
+                errorSet(a[0]);
+                return null;
+            });
+            case "error_get" -> fn(name, (inst, a) -> new long[] {error});
+            case "memory_bytes" -> fn(name, (inst, a) -> new long[] {memoryBytes()});
+            default -> null;
+        };
     }
 
-    static void put(Map<String, HostFunction> out, String name, com.dylibso.chicory.runtime.WasmFunctionHandle h) {
-        out.put(name, new HostFunction(ExtismAbi.ENV, name, ExtismAbi.provided(ExtismAbi.ENV).get(name), h));
+    static HostFunction fn(String name, com.dylibso.chicory.runtime.WasmFunctionHandle h) {
+        return new HostFunction(ExtismAbi.ENV, name, ExtismAbi.provided(ExtismAbi.ENV).get(name), h);
     }
 }

@@ -5,9 +5,7 @@ import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import dev.kami.ToolErrorKind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * hyper-mcp's v2 host functions ({@code extism:host/user}), every one provided so that a plugin
@@ -35,39 +33,42 @@ final class HyperMcpFunctions {
         return List.copyOf(notifications);
     }
 
-    Map<String, HostFunction> functions() {
-        Map<String, HostFunction> m = new LinkedHashMap<>();
-        notification(m, "notify_progress", "notifications/progress");
-        notification(m, "notify_logging_message", "notifications/message");
-        notification(m, "notify_resource_updated", "notifications/resources/updated");
-        notification(m, "notify_url_elicitation_completed", "notifications/elicitation/complete");
-        notification(m, "notify_tool_list_changed", "notifications/tools/list_changed");
-        notification(m, "notify_prompt_list_changed", "notifications/prompts/list_changed");
-        notification(m, "notify_resource_list_changed", "notifications/resources/list_changed");
-        put(m, "create_elicitation", (inst, a) -> {
-            record("declined elicitation/create", a[0]);
-            return new long[] {kernel.alloc(inst, "{\"action\":\"decline\"}".getBytes(StandardCharsets.UTF_8))};
-        });
-        put(m, "list_roots", (inst, a) -> new long[] {kernel.alloc(inst,
-                "{\"roots\":[]}".getBytes(StandardCharsets.UTF_8))});
-        put(m, "create_message", (inst, a) -> {
-            record("declined sampling/createMessage", a[0]);
-            throw host.abort(ToolErrorKind.TOOL_ERROR, "tool '" + host.toolId() + "' asked the client for sampling "
-                    + "(hyper-mcp create_message), which KAMI does not offer yet; the request was declined. Use a "
-                    + "tool that does not need sampling, or call the model from the agent instead");
-        });
-        put(m, "get_keyring_secret", (inst, a) -> {
-            record("declined get_keyring_secret", 0);
-            throw host.abort(ToolErrorKind.TOOL_ERROR, "tool '" + host.toolId() + "' asked for a keyring secret "
-                    + "(hyper-mcp get_keyring_secret), which KAMI does not give plugins; the request was declined. "
-                    + "Give the value as operator configuration instead: the plugin reads it with config_get");
-        });
-        return m;
+    /** @return the {@code extism:host/user} function of that name, or null */
+    HostFunction function(String name) {
+        return switch (name) {
+            case "notify_progress" -> notification(name, "notifications/progress");
+            case "notify_logging_message" -> notification(name, "notifications/message");
+            case "notify_resource_updated" -> notification(name, "notifications/resources/updated");
+            case "notify_url_elicitation_completed" -> notification(name, "notifications/elicitation/complete");
+            case "notify_tool_list_changed" -> notification(name, "notifications/tools/list_changed");
+            case "notify_prompt_list_changed" -> notification(name, "notifications/prompts/list_changed");
+            case "notify_resource_list_changed" -> notification(name, "notifications/resources/list_changed");
+            case "create_elicitation" -> fn(name, (inst, a) -> {
+                record("declined elicitation/create", a[0]);
+                return new long[] {kernel.alloc(inst, "{\"action\":\"decline\"}".getBytes(StandardCharsets.UTF_8))};
+            });
+            case "list_roots" -> fn(name, (inst, a) -> new long[] {kernel.alloc(inst,
+                    "{\"roots\":[]}".getBytes(StandardCharsets.UTF_8))});
+            case "create_message" -> fn(name, (inst, a) -> {
+                record("declined sampling/createMessage", a[0]);
+                throw host.abort(ToolErrorKind.TOOL_ERROR, "tool '" + host.toolId() + "' asked the client for "
+                        + "sampling (hyper-mcp create_message), which KAMI does not offer yet; the request was "
+                        + "declined. Use a tool that does not need sampling, or call the model from the agent instead");
+            });
+            case "get_keyring_secret" -> fn(name, (inst, a) -> {
+                record("declined get_keyring_secret", 0);
+                throw host.abort(ToolErrorKind.TOOL_ERROR, "tool '" + host.toolId() + "' asked for a keyring secret "
+                        + "(hyper-mcp get_keyring_secret), which KAMI does not give plugins; the request was "
+                        + "declined. Give the value as operator configuration instead: the plugin reads it with "
+                        + "config_get");
+            });
+            default -> null;
+        };
     }
 
-    private void notification(Map<String, HostFunction> m, String name, String method) {
+    private HostFunction notification(String name, String method) {
         boolean takesParams = !ExtismAbi.provided(ExtismAbi.USER).get(name).params().isEmpty();
-        put(m, name, (inst, a) -> {
+        return fn(name, (inst, a) -> {
             record(method, takesParams ? a[0] : 0);
             return null;
         });
@@ -89,7 +90,7 @@ final class HyperMcpFunctions {
         host.log(2, ("mcp " + line).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void put(Map<String, HostFunction> m, String name, WasmFunctionHandle h) {
-        m.put(name, new HostFunction(ExtismAbi.USER, name, ExtismAbi.provided(ExtismAbi.USER).get(name), h));
+    private static HostFunction fn(String name, WasmFunctionHandle h) {
+        return new HostFunction(ExtismAbi.USER, name, ExtismAbi.provided(ExtismAbi.USER).get(name), h);
     }
 }

@@ -3,6 +3,8 @@
 // plugin per call, as KAMI does. Used by scripts/build-extism.sh (writes node-expected.json) and by
 // ExtismDifferentialTest (reruns it when node and @extism/extism are available).
 // Usage: EXTISM_NODE_MODULES=<node_modules holding @extism/extism> node node-run.mjs <dir of the .wasm files and cases.json>
+//        ... node-run.mjs <dir> --bench <calls>: times the wat-echo call, a fresh plugin per call from
+//        one compiled WebAssembly.Module (as KAMI compiles once), and prints the median and p90 in µs.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -31,6 +33,24 @@ const user = {
     get_keyring_secret() { throw new Error("keyring is not offered"); },
   },
 };
+if (process.argv[3] === "--bench") {
+  const calls = Number(process.argv[4] ?? 2000);
+  const module = await WebAssembly.compile(readFileSync(join(dir, "wat-echo.wasm")));
+  const payload = JSON.stringify({ method: "tools/call", params: { name: "echo", arguments: { message: "hello" } } });
+  const times = [];
+  for (let i = 0; i < calls; i++) {
+    const t0 = process.hrtime.bigint();
+    const plugin = await createPlugin({ wasm: [{ module }] }, { useWasi: false, runInWorker: false });
+    const r = await plugin.call("call", payload);
+    if (!r.text().includes("hello")) throw new Error("bad echo " + r.text());
+    await plugin.close();
+    times.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  const measured = times.slice(Math.floor(calls / 2)).sort((a, b) => a - b); // first half is warm-up
+  const at = (q) => measured[Math.min(measured.length - 1, Math.floor(q * measured.length))];
+  process.stdout.write(JSON.stringify({ calls: measured.length, median_us: Math.round(at(0.5)), p90_us: Math.round(at(0.9)) }) + "\n");
+  process.exit(0);
+}
 const out = [];
 for (const c of cases) {
   const wasm = readFileSync(join(dir, c.plugin + ".wasm"));

@@ -151,7 +151,9 @@ public final class ExtismCall {
             }
             kamiRequest.put("method", req.get("method") == null ? "GET" : req.get("method"));
             kamiRequest.put("url", req.get("url"));
-            if (req.get("headers") instanceof Map<?, ?> h) {
+            // "header" is what some PDKs send; Extism's hosts accept both
+            Object headers = req.get("headers") != null ? req.get("headers") : req.get("header");
+            if (headers instanceof Map<?, ?> h) {
                 kamiRequest.put("headers", h);
             }
         } catch (IllegalArgumentException e) {

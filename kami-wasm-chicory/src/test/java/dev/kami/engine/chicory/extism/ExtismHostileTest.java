@@ -59,6 +59,24 @@ class ExtismHostileTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"compiled", "interpreter"})
+    void aLogFloodHitsTheLogCap(String mode) {
+        EngineResult r = engine(mode).call("wat-log-flood", "{\"$tool\":\"any\"}");
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.OUTPUT_TOO_LARGE);
+        assertThat(r.message()).isEqualTo("tool 'test.wat-log-flood' logged more than 10000 lines (kami.log allows "
+                + "10000 lines and max_output_bytes = 1048576 bytes per call)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled", "interpreter"})
+    void aNotificationFloodIsStopped(String mode) {
+        EngineResult r = engine(mode).call("wat-notify-flood", "{\"$tool\":\"any\"}");
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.OUTPUT_TOO_LARGE);
+        assertThat(r.message()).isEqualTo("tool 'test.wat-notify-flood' sent more than 1000 MCP notifications in one "
+                + "call");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled", "interpreter"})
     void httpToAPrivateAddressIsAnErrorThePluginSees(String mode) {
         EngineResult r = engine(mode).call("wat-http-private", "{}",
                 ExtismEngineHarness.perms().withNet(List.of("localhost")), Map.of());

@@ -4,7 +4,9 @@
 # ExtismDifferentialTest compares with KAMI. The Maven build never runs this: the .wasm files and
 # the expected answers are committed.
 #
-# Needs: node + npm (the npm registry), wabt's wat2wasm (Debian: apt-get install wabt).
+# Needs: node + npm (the npm registry), wabt's wat2wasm (Debian: apt-get install wabt), Debian's
+# rustc with its wasm32-wasi standard library (apt-get install rustc libstd-rust-dev-wasm32;
+# RUSTC picks another rustc).
 # EXTISM_TOOLS: where the npm packages go (default: $HOME/.cache/kami-extism-tools), outside the repo.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,6 +29,9 @@ for p in v1 servlet v2; do
   "$TOOLS/node_modules/.bin/asc" "as/$p.ts" --path "$TOOLS/node_modules" --outFile "as-$p.wasm" \
     --use abort=as/common/abort --optimize --runtime stub
 done
+# Rust on WASI preview 1, no crates (Debian's rustc 1.63 by default)
+"${RUSTC:-/usr/bin/rustc}" --target wasm32-wasi --crate-type cdylib -O -C strip=symbols \
+  rust/read_file.rs -o rust-read-file.wasm
 for w in wat/*.wat; do
   name="$(basename "$w" .wat)"
   wat2wasm "$w" -o "wat-$name.wasm"

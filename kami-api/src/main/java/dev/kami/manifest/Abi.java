@@ -8,7 +8,9 @@ public enum Abi {
     /** Reactor with {@code kami_alloc} / {@code kami_run}; one fresh instance per call. */
     KAMI_V1("kami-v1"),
     /** A WASI command: {@code _start}, JSON on stdin, output on stdout, exit code. */
-    WASI_COMMAND("wasi-command");
+    WASI_COMMAND("wasi-command"),
+    /** An Extism plugin (hyper-mcp v1 / v2, mcp.run servlet) on KAMI's Extism kernel. */
+    EXTISM("extism");
 
     private final String label;
 

@@ -15,6 +15,9 @@ import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableLimits;
 import dev.kami.LogEntry;
 import dev.kami.ToolErrorKind;
+import dev.kami.engine.chicory.extism.ExtismAbi;
+import dev.kami.engine.chicory.extism.ExtismCall;
+import dev.kami.engine.chicory.extism.ExtismHost;
 import dev.kami.manifest.Abi;
 import dev.kami.spi.CompiledModule;
 import dev.kami.spi.EngineResult;
@@ -26,6 +29,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -48,6 +52,7 @@ final class ChicoryCompiledModule implements CompiledModule {
     /** Compiled mode: the factory made once by MachineFactoryCompiler; interpreter mode: null. */
     private final Function<Instance, Machine> machineFactory;
     private final long estimatedSize;
+    private final ExtismCall.ToolNames extismToolNames = new ExtismCall.ToolNames();
 
     ChicoryCompiledModule(ChicoryToolEngine engine, ModuleAnalyzer.Analysis analysis,
             Function<Instance, Machine> machineFactory, long estimatedSize) {
@@ -125,8 +130,10 @@ final class ChicoryCompiledModule implements CompiledModule {
         MemoryLimits declared = analysis.declaredMemory();
         MemoryLimits limits = new MemoryLimits(declared.initialPages(),
                 Math.min(declared.maximumPages(), capPages));
+        ExtismCall extism = analysis.info().abi() == Abi.EXTISM ? new ExtismCall(analysis.module(),
+                ExtismAbi.detect(analysis.info().exports()), extismHost(call), extismToolNames) : null;
         Instance.Builder builder = Instance.builder(analysis.module())
-                .withImportValues(imports(call, wasi))
+                .withImportValues(imports(call, wasi, extism))
                 .withMemoryLimits(limits)
                 .withMemoryFactory(l -> {
                     GuestMemory m = new GuestMemory(l);
@@ -144,6 +151,14 @@ final class ChicoryCompiledModule implements CompiledModule {
         Memory memory = instance.memory();
         if (analysis.info().abi() == Abi.KAMI_V1) {
             return runKamiV1(call, instance, memory);
+        }
+        if (extism != null) {
+            ExtismCall.Outcome outcome = extism.run(instance, analysis.hasInitialize(), call.invocation.input());
+            if (call.limitHit != null) {
+                return failure(call, ToolErrorKind.OUTPUT_TOO_LARGE, call.overflowMessage(call.limitHit));
+            }
+            return outcome.kind() == null ? EngineResult.success(outcome.output(), call.logs(), fuel(call))
+                    : failure(call, outcome.kind(), outcome.message());
         }
         return runCommand(call, instance);
     }
@@ -237,8 +252,51 @@ final class ChicoryCompiledModule implements CompiledModule {
         return EngineResult.success(out, call.logs(), fuel(call));
     }
 
-    private ImportValues imports(CallState call, WasiSandbox wasi) {
+    /** The engine's services for one Extism call (docs/adr/0120): config = the granted environment. */
+    private ExtismHost extismHost(CallState call) {
+        return new ExtismHost() {
+            @Override
+            public String toolId() {
+                return call.toolId;
+            }
+
+            @Override
+            public Map<String, String> config() {
+                return call.invocation.environment();
+            }
+
+            @Override
+            public long maxOutputBytes() {
+                return call.maxOutputBytes;
+            }
+
+            @Override
+            public long maxMemoryBytes() {
+                return call.invocation.permissions().maxMemoryMb() * 1024L * 1024L;
+            }
+
+            @Override
+            public byte[] http(byte[] requestJson) {
+                return engine.http().handle(call, requestJson);
+            }
+
+            @Override
+            public void log(int level, byte[] message) {
+                call.log(level, message);
+            }
+
+            @Override
+            public RuntimeException abort(ToolErrorKind kind, String message) {
+                return new GuestAbort(kind, message);
+            }
+        };
+    }
+
+    private ImportValues imports(CallState call, WasiSandbox wasi, ExtismCall extism) {
         List<ImportFunction> functions = new ArrayList<>();
+        if (extism != null) {
+            functions.addAll(extism.functions());
+        }
         for (String name : analysis.kamiImports()) {
             functions.add(kamiFunction(call, name));
         }

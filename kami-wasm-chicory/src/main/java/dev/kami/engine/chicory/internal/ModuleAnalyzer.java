@@ -13,6 +13,7 @@ import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.kami.ModuleRejectedException;
+import dev.kami.engine.chicory.extism.ExtismAbi;
 import dev.kami.manifest.Abi;
 import dev.kami.policy.ModuleLimits;
 import dev.kami.spi.ModuleInfo;
@@ -90,7 +91,7 @@ final class ModuleAnalyzer {
             String name = imp.module() + "." + imp.name();
             imports.add(name);
             Map<String, FunctionType> provided = imp.module().equals(KAMI) ? KAMI_IMPORTS
-                    : imp.module().equals(WASI) ? WASI_IMPORTS : Map.of();
+                    : imp.module().equals(WASI) ? WASI_IMPORTS : ExtismAbi.provided(imp.module());
             FunctionType expected = provided.get(imp.name());
             if (imp.importType() != ExternalType.FUNCTION || expected == null) {
                 missing.add(name + (imp.importType() != ExternalType.FUNCTION
@@ -105,7 +106,7 @@ final class ModuleAnalyzer {
             }
             if (imp.module().equals(KAMI)) {
                 kamiImports.add(imp.name());
-            } else {
+            } else if (imp.module().equals(WASI)) {
                 importsWasi = true;
             }
         }
@@ -113,7 +114,8 @@ final class ModuleAnalyzer {
             throw new ModuleRejectedException("module of tool '" + toolId + "' imports what nobody provides: "
                     + String.join(", ", missing) + ". A tool may import only the kami.* functions of docs/ABI.md "
                     + "(kami.output, kami.log, kami.http_request, kami.http_response) and the "
-                    + "wasi_snapshot_preview1 functions");
+                    + "wasi_snapshot_preview1 functions (an Extism plugin: the " + ExtismAbi.ENV + " and "
+                    + ExtismAbi.USER + " functions of docs/ABI.md)");
         }
 
         Map<String, Export> exports = new LinkedHashMap<>();
@@ -123,20 +125,25 @@ final class ModuleAnalyzer {
         }
         boolean kamiV1 = isFunction(exports, "kami_run");
         boolean command = isFunction(exports, "_start");
+        ExtismAbi.Contract extism = ExtismAbi.detect(exports.keySet().stream()
+                .filter(n -> isFunction(exports, n)).toList());
+        boolean importsExtism = imports.stream().anyMatch(n -> n.startsWith("extism:host/"));
         Abi abi;
         if (declared == null) {
-            if (!kamiV1 && !command) {
+            if (!kamiV1 && !command && extism == null) {
                 throw new ModuleRejectedException("module of tool '" + toolId + "' exports neither kami_run "
-                        + "(kami-v1) nor _start (wasi-command), so no ABI is found; its exports are "
-                        + exports.keySet() + ". See docs/ABI.md");
+                        + "(kami-v1) nor _start (wasi-command) nor an Extism plugin's functions, so no ABI is found; "
+                        + "its exports are " + exports.keySet() + ". " + ExtismAbi.expectations() + ". See docs/ABI.md");
             }
-            abi = kamiV1 ? Abi.KAMI_V1 : Abi.WASI_COMMAND;
+            abi = kamiV1 ? Abi.KAMI_V1 : extism != null && (importsExtism || !command) ? Abi.EXTISM : Abi.WASI_COMMAND;
         } else {
             abi = declared;
-            if (abi == Abi.KAMI_V1 && !kamiV1 || abi == Abi.WASI_COMMAND && !command) {
+            if (abi == Abi.KAMI_V1 && !kamiV1 || abi == Abi.WASI_COMMAND && !command
+                    || abi == Abi.EXTISM && extism == null) {
                 throw new ModuleRejectedException("the manifest of tool '" + toolId + "' declares abi = \""
                         + abi.label() + "\" but the module does not export "
-                        + (abi == Abi.KAMI_V1 ? "kami_run" : "_start") + "; its exports are " + exports.keySet());
+                        + (abi == Abi.KAMI_V1 ? "kami_run" : abi == Abi.EXTISM ? "an Extism plugin's functions ("
+                        + ExtismAbi.expectations() + ")" : "_start") + "; its exports are " + exports.keySet());
             }
         }
         if (!(exports.containsKey("memory") && exports.get("memory").exportType() == ExternalType.MEMORY)) {
@@ -147,6 +154,10 @@ final class ModuleAnalyzer {
             requireSignature(toolId, module, exports, "kami_alloc", I32_TO_I32, true);
             requireSignature(toolId, module, exports, "kami_run", I32_I32_TO_I32, true);
             requireSignature(toolId, module, exports, "kami_describe", VOID_TO_I32, false);
+            requireSignature(toolId, module, exports, "_initialize", VOID_TO_VOID, false);
+        } else if (abi == Abi.EXTISM) {
+            requireSignature(toolId, module, exports, extism.callExport(), VOID_TO_I32, true);
+            requireSignature(toolId, module, exports, extism.listExport(), VOID_TO_I32, false);
             requireSignature(toolId, module, exports, "_initialize", VOID_TO_VOID, false);
         } else {
             requireSignature(toolId, module, exports, "_start", VOID_TO_VOID, true);

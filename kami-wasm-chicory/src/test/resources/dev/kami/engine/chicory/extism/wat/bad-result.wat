@@ -1,0 +1,22 @@
+;; Edge: call returns 0 with output that is not a CallToolResult.
+(module
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (memory (export "memory") 1)
+  (func $to_kernel (param $ptr i32) (param $len i32) (result i64)
+    (local $off i64) (local $i i32)
+    (local.set $off (call $alloc (i64.extend_i32_u (local.get $len))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+      (call $store_u8 (i64.add (local.get $off) (i64.extend_i32_u (local.get $i)))
+        (i32.load8_u (i32.add (local.get $ptr) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $off))
+  (func $emit (param $ptr i32) (param $len i32)
+    (call $output_set (call $to_kernel (local.get $ptr) (local.get $len)) (i64.extend_i32_u (local.get $len))))
+  (data (i32.const 1024) "{\"tools\":[{\"name\":\"only\",\"inputSchema\":{\"type\":\"object\"}}]}")
+  (func (export "describe") (result i32) (call $emit (i32.const 1024) (i32.const 59)) (i32.const 0))
+  (data (i32.const 2048) "this is not a CallToolResult")
+  (func (export "call") (result i32) (call $emit (i32.const 2048) (i32.const 28)) (i32.const 0)))

@@ -1,0 +1,52 @@
+;; The Extism echo for the benchmark (compare the kami-v1 echo of the TCK): one tool, "echo", whose
+;; CallToolResult carries the payload it was called with as structuredContent. Data moves 8 bytes
+;; per host call (input_load_u64 / store_u64), as Extism's PDKs do, with single bytes for the tail.
+(module
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+  (import "extism:host/env" "store_u64" (func $store_u64 (param i64 i64)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (import "extism:host/env" "input_length" (func $input_length (result i64)))
+  (import "extism:host/env" "input_load_u8" (func $input_load_u8 (param i64) (result i32)))
+  (import "extism:host/env" "input_load_u64" (func $input_load_u64 (param i64) (result i64)))
+  (memory (export "memory") 1)
+  (data (i32.const 1024) "{\"tools\":[{\"name\":\"echo\",\"inputSchema\":{\"type\":\"object\"}}]}")
+  (data (i32.const 2048) "{\"content\":[],\"structuredContent\":")
+  ;; copies len bytes of linear memory at ptr into the kernel at to
+  (func $copy (param $to i64) (param $ptr i32) (param $len i32)
+    (local $i i32)
+    (block $done (loop $l
+      (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $len)))
+      (call $store_u64 (i64.add (local.get $to) (i64.extend_i32_u (local.get $i)))
+        (i64.load (i32.add (local.get $ptr) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br $l)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+      (call $store_u8 (i64.add (local.get $to) (i64.extend_i32_u (local.get $i)))
+        (i32.load8_u (i32.add (local.get $ptr) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l))))
+  (func (export "describe") (result i32) (local $o i64)
+    (local.set $o (call $alloc (i64.const 59)))
+    (call $copy (local.get $o) (i32.const 1024) (i32.const 59))
+    (call $output_set (local.get $o) (i64.const 59))
+    (i32.const 0))
+  (func (export "call") (result i32) (local $n i64) (local $o i64) (local $i i64) (local $at i64)
+    (local.set $n (call $input_length))
+    (local.set $o (call $alloc (i64.add (local.get $n) (i64.const 35))))
+    (call $copy (local.get $o) (i32.const 2048) (i32.const 34))
+    (local.set $at (i64.add (local.get $o) (i64.const 34)))
+    (block $done (loop $l
+      (br_if $done (i64.gt_u (i64.add (local.get $i) (i64.const 8)) (local.get $n)))
+      (call $store_u64 (i64.add (local.get $at) (local.get $i)) (call $input_load_u64 (local.get $i)))
+      (local.set $i (i64.add (local.get $i) (i64.const 8)))
+      (br $l)))
+    (block $done (loop $l
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (call $store_u8 (i64.add (local.get $at) (local.get $i)) (call $input_load_u8 (local.get $i)))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $l)))
+    (call $store_u8 (i64.add (local.get $at) (local.get $n)) (i32.const 125))
+    (call $output_set (local.get $o) (i64.add (local.get $n) (i64.const 35)))
+    (i32.const 0)))

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Rebuilds the WebAssembly component fixtures of the component ABI (docs/ABI.md "The component
+# ABI") into kami-wasm-chicory/src/test/resources/components/, and the reference outputs of the
+# differential test (the same components run by `jco transpile` + node). Idempotent; stops at the
+# first failure. The Maven build never needs any of this: the built .wasm files are committed.
+#
+# Toolchains (Debian 12, as root):
+#   apt-get update && apt-get install -y clang lld wasi-libc libclang-rt-14-dev-wasm32 nodejs npm
+#   npm (in a scratch directory outside the repository, JCO_DIR, default /work/tools/h-component):
+#     npm install @bytecodealliance/jco@1.32.1 @bytecodealliance/componentize-js@0.22.0
+#   (jco 1.35.0's componentize cannot read a WIT directory; 1.32.1 with componentize-js 0.22.0 can.)
+#
+# What is built:
+#   c-echo.wasm   C (clang wasm32-wasi reactor, canonical ABI written by hand in echo.c)
+#                 -> `jco embed` the kami:tool world -> `jco new --wasi-reactor` (jco's bundled
+#                 preview-1 reactor adapter): main module + adapter + shim + fixup, WASI 0.2 imports.
+#
+# Usage: scripts/build-components.sh
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SRC="$ROOT/scripts/components"
+OUT="$ROOT/kami-wasm-chicory/src/test/resources/components"
+JCO_DIR=${JCO_DIR:-/work/tools/h-component}
+JCO="$JCO_DIR/node_modules/.bin/jco"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$OUT"
+
+[ -x "$JCO" ] || { echo "jco not found at $JCO: run the npm install above in \$JCO_DIR" >&2; exit 1; }
+
+echo "== c-echo (C, preview-1 adapter)"
+clang --target=wasm32-wasi -mexec-model=reactor -O2 -o "$TMP/c-echo.core.wasm" "$SRC/c-echo/echo.c"
+"$JCO" embed --wit "$SRC/wit" -n kami-tool -o "$TMP/c-echo.embed.wasm" "$TMP/c-echo.core.wasm"
+"$JCO" new --wasi-reactor -o "$OUT/c-echo.wasm" "$TMP/c-echo.embed.wasm"
+
+echo "components built into $OUT:"
+ls -l "$OUT"

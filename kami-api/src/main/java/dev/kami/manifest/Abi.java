@@ -8,7 +8,12 @@ public enum Abi {
     /** Reactor with {@code kami_alloc} / {@code kami_run}; one fresh instance per call. */
     KAMI_V1("kami-v1"),
     /** A WASI command: {@code _start}, JSON on stdin, output on stdout, exit code. */
-    WASI_COMMAND("wasi-command");
+    WASI_COMMAND("wasi-command"),
+    /**
+     * A WebAssembly component of the world {@code kami:tool/kami-tool@0.1.0} (the original KAMI's
+     * tools): {@code run(input: string) -> result<string, string>}, WASI 0.2 imports.
+     */
+    COMPONENT("component");
 
     private final String label;
 

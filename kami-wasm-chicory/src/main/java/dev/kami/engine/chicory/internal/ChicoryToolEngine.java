@@ -5,6 +5,8 @@ import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import dev.kami.ModuleRejectedException;
+import dev.kami.engine.chicory.component.ComponentParser;
+import dev.kami.manifest.Abi;
 import dev.kami.spi.CompiledModule;
 import dev.kami.spi.EngineConfig;
 import dev.kami.spi.ModuleInfo;
@@ -79,6 +81,9 @@ public final class ChicoryToolEngine implements ToolEngine {
     public ModuleInfo inspect(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
         checkOpen();
+        if (ComponentParser.isComponent(wasm)) {
+            return ComponentCompiledModule.inspect("(inspected component)", wasm);
+        }
         return ModuleAnalyzer.analyze("(inspected module)", wasm, null).info();
     }
 
@@ -87,6 +92,9 @@ public final class ChicoryToolEngine implements ToolEngine {
         Objects.requireNonNull(toolId, "toolId");
         Objects.requireNonNull(wasm, "wasm");
         checkOpen();
+        if (ComponentParser.isComponent(wasm)) {
+            return ComponentCompiledModule.inspect(toolId, wasm);
+        }
         return ModuleAnalyzer.analyze(toolId, wasm, null).info();
     }
 
@@ -94,6 +102,14 @@ public final class ChicoryToolEngine implements ToolEngine {
     public CompiledModule compile(ModuleSource source) {
         Objects.requireNonNull(source, "source");
         checkOpen();
+        if (ComponentParser.isComponent(source.bytes())) {
+            return ComponentCompiledModule.compile(this, source, compiled);
+        }
+        if (source.abi() == Abi.COMPONENT) {
+            throw new ModuleRejectedException("the manifest of tool '" + source.toolId() + "' declares abi = "
+                    + "\"component\" but its .wasm file is a core module, not a WebAssembly component; build it "
+                    + "for wasm32-wasip2 (or wrap it with `wasm-tools component new`), or declare its core ABI");
+        }
         ModuleAnalyzer.Analysis analysis = ModuleAnalyzer.analyze(source.toolId(), source.bytes(), source.abi());
         if (analysis.kamiImports().contains("http_request")) {
             http.warmUp(); // the HTTP client's first use (TLS setup) is slow: pay it here, not in a call

@@ -1,0 +1,119 @@
+package dev.kami.engine.chicory.component;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kami.ModuleRejectedException;
+import dev.kami.ToolErrorKind;
+import dev.kami.engine.chicory.ChicoryEngineProvider;
+import dev.kami.manifest.Abi;
+import dev.kami.policy.EffectivePermissions;
+import dev.kami.spi.CompiledModule;
+import dev.kami.spi.EngineConfig;
+import dev.kami.spi.EngineResult;
+import dev.kami.spi.Invocation;
+import dev.kami.spi.ModuleInfo;
+import dev.kami.spi.ModuleSource;
+import dev.kami.spi.ToolEngine;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** kami:tool components end to end through the Chicory engine, compiled and interpreted. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ComponentToolTest {
+    private ToolEngine engine;
+
+    @AfterEach
+    void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private CompiledModule compile(String mode, String fixture) {
+        engine = new ChicoryEngineProvider().create(new EngineConfig(Map.of(EngineConfig.MODE, mode)));
+        byte[] bytes = ComponentParserTest.fixture(fixture);
+        return engine.compile(new ModuleSource(fixture, bytes, "0".repeat(64), null));
+    }
+
+    private static EngineResult run(CompiledModule m, String input, EffectivePermissions p) {
+        return m.invoke(Invocation.of("c-echo", input.getBytes(StandardCharsets.UTF_8), p));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled", "interpreter"})
+    void aCComponentMadeWithThePreview1AdapterEchoesLogsAndWritesStderr(String mode) {
+        CompiledModule m = compile(mode, "c-echo.wasm");
+        ModuleInfo info = m.info();
+        assertThat(info.abi()).isEqualTo(Abi.COMPONENT);
+        assertThat(info.exports()).containsExactly("kami:tool/tool@0.1.0#run", "kami:tool/tool@0.1.0#describe");
+        assertThat(info.imports()).contains("kami:tool/host@0.1.0", "wasi:io/streams@0.2.3");
+        EngineResult r = run(m, "{\"message\":\"héllo\"}", EffectivePermissions.denyAll(16, 5000));
+        assertThat(r.message()).isNull();
+        assertThat(new String(r.output(), StandardCharsets.UTF_8)).isEqualTo("{\"message\":\"héllo\"}");
+        assertThat(r.logs()).hasSize(1);
+        assertThat(r.logs().get(0).level()).isEqualTo(2);
+        assertThat(r.logs().get(0).message()).isEqualTo("c-echo: run called");
+        // a second call is a fresh instantiation: same result, one log line again
+        EngineResult again = run(m, "[1,2]", EffectivePermissions.denyAll(16, 5000));
+        assertThat(new String(again.output(), StandardCharsets.UTF_8)).isEqualTo("[1,2]");
+        assertThat(again.logs()).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled", "interpreter"})
+    void anErrResultIsAToolErrorWithItsMessage(String mode) {
+        CompiledModule m = compile(mode, "c-echo.wasm");
+        EngineResult r = run(m, "\"fail\"", EffectivePermissions.denyAll(16, 5000));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TOOL_ERROR);
+        assertThat(r.message()).isEqualTo("tool 'c-echo' reported an error: asked to fail");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled"})
+    void theWallClockComesThroughWasi02(String mode) {
+        CompiledModule m = compile(mode, "c-echo.wasm");
+        EngineResult r = run(m, "\"clock\"", EffectivePermissions.denyAll(16, 5000));
+        assertThat(new String(r.output(), StandardCharsets.UTF_8)).isEqualTo("{\"after2020\":true}");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled", "interpreter"})
+    void anEndlessLoopStopsAtTheDeadline(String mode) {
+        CompiledModule m = compile(mode, "c-echo.wasm");
+        EngineResult r = run(m, "\"spin\"", EffectivePermissions.denyAll(16, 300));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
+        assertThat(r.message()).isEqualTo("tool 'c-echo' ran past its deadline of 300 ms (max_execution_ms) and was "
+                + "stopped");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled"})
+    void memoryGrowthStopsAtTheCap(String mode) {
+        CompiledModule m = compile(mode, "c-echo.wasm");
+        EngineResult r = run(m, "\"grow\"", EffectivePermissions.denyAll(4, 5000));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.MEMORY_LIMIT);
+        assertThat(r.message()).startsWith("tool 'c-echo' hit its memory limit of 4 MiB (max_memory_mb)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled"})
+    void aCoreModuleDeclaredAsComponentIsRefused(String mode) {
+        engine = new ChicoryEngineProvider().create(new EngineConfig(Map.of(EngineConfig.MODE, mode)));
+        byte[] core = {0, 'a', 's', 'm', 1, 0, 0, 0};
+        assertThatThrownBy(() -> engine.compile(new ModuleSource("t", core, "0".repeat(64), Abi.COMPONENT)))
+                .isInstanceOf(ModuleRejectedException.class)
+                .hasMessageStartingWith("the manifest of tool 't' declares abi = \"component\" but its .wasm file is "
+                        + "a core module");
+        byte[] comp = ComponentParserTest.fixture("c-echo.wasm");
+        assertThatThrownBy(() -> engine.compile(new ModuleSource("t", comp, "0".repeat(64), Abi.KAMI_V1)))
+                .isInstanceOf(ModuleRejectedException.class)
+                .hasMessageStartingWith("the manifest of tool 't' declares abi = \"kami-v1\" but its .wasm file is a "
+                        + "WebAssembly component");
+    }
+}

@@ -14,6 +14,11 @@
 #   c-echo.wasm   C (clang wasm32-wasi reactor, canonical ABI written by hand in echo.c)
 #                 -> `jco embed` the kami:tool world -> `jco new --wasi-reactor` (jco's bundled
 #                 preview-1 reactor adapter): main module + adapter + shim + fixup, WASI 0.2 imports.
+#   js-upper.wasm.gz  JavaScript (tool.js) -> `jco componentize --disable all` (componentize-js,
+#                 StarlingMonkey): a 12 MB component, committed gzipped (4 MB).
+#   expected/<name>.json  the reference outputs: each component `jco transpile`d and run under
+#                 node (differential.mjs, with host.mjs as kami:tool/host) on <name>/inputs.json;
+#                 DifferentialTest runs the same inputs under KAMI and compares.
 #
 # Usage: scripts/build-components.sh
 set -euo pipefail
@@ -33,6 +38,21 @@ echo "== c-echo (C, preview-1 adapter)"
 clang --target=wasm32-wasi -mexec-model=reactor -O2 -o "$TMP/c-echo.core.wasm" "$SRC/c-echo/echo.c"
 "$JCO" embed --wit "$SRC/wit" -n kami-tool -o "$TMP/c-echo.embed.wasm" "$TMP/c-echo.core.wasm"
 "$JCO" new --wasi-reactor -o "$OUT/c-echo.wasm" "$TMP/c-echo.embed.wasm"
+
+echo "== js-upper (JavaScript, jco componentize)"
+"$JCO" componentize "$SRC/js-upper/tool.js" --wit "$SRC/wit" -n kami-tool --disable all -o "$TMP/js-upper.wasm"
+gzip -9 -n -c "$TMP/js-upper.wasm" > "$OUT/js-upper.wasm.gz"
+
+echo "== reference outputs (jco transpile + node)"
+mkdir -p "$OUT/expected" "$JCO_DIR/transpiled"
+echo '{"type":"module"}' > "$JCO_DIR/transpiled/package.json"
+for name in c-echo js-upper; do
+  if [ -f "$OUT/$name.wasm" ]; then cp "$OUT/$name.wasm" "$TMP/$name.wasm"; else gunzip -c "$OUT/$name.wasm.gz" > "$TMP/$name.wasm"; fi
+  rm -rf "$JCO_DIR/transpiled/$name"
+  "$JCO" transpile "$TMP/$name.wasm" -o "$JCO_DIR/transpiled/$name" --map "kami:tool/host@0.1.0=$SRC/host.mjs" >/dev/null
+  node "$SRC/differential.mjs" "$JCO_DIR/transpiled/$name/$name.js" "$SRC/$name/inputs.json" 2>/dev/null \
+    > "$OUT/expected/$name.json"
+done
 
 echo "components built into $OUT:"
 ls -l "$OUT"

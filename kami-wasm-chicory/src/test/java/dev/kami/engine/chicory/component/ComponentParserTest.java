@@ -16,7 +16,7 @@ class ComponentParserTest {
                 throw new IllegalStateException("missing fixture /components/" + name
                         + " (scripts/build-components.sh builds it)");
             }
-            return in.readAllBytes();
+            return name.endsWith(".gz") ? new java.util.zip.GZIPInputStream(in).readAllBytes() : in.readAllBytes();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

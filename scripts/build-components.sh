@@ -14,6 +14,9 @@
 #   c-echo.wasm   C (clang wasm32-wasi reactor, canonical ABI written by hand in echo.c)
 #                 -> `jco embed` the kami:tool world -> `jco new --wasi-reactor` (jco's bundled
 #                 preview-1 reactor adapter): main module + adapter + shim + fixup, WASI 0.2 imports.
+#   edge.wasm     component WAT written by hand (wat/edge.wat) -> `jco parse`: canonical-ABI edge
+#                 cases (spilled parameters, return pointer + post-return, lowered import with
+#                 realloc, a resource with destructor, invalid UTF-8).
 #   js-upper.wasm.gz  JavaScript (tool.js) -> `jco componentize --disable all` (componentize-js,
 #                 StarlingMonkey): a 12 MB component, committed gzipped (4 MB).
 #   expected/<name>.json  the reference outputs: each component `jco transpile`d and run under
@@ -38,6 +41,9 @@ echo "== c-echo (C, preview-1 adapter)"
 clang --target=wasm32-wasi -mexec-model=reactor -O2 -o "$TMP/c-echo.core.wasm" "$SRC/c-echo/echo.c"
 "$JCO" embed --wit "$SRC/wit" -n kami-tool -o "$TMP/c-echo.embed.wasm" "$TMP/c-echo.core.wasm"
 "$JCO" new --wasi-reactor -o "$OUT/c-echo.wasm" "$TMP/c-echo.embed.wasm"
+
+echo "== edge (component WAT written by hand, jco parse)"
+"$JCO" parse "$SRC/wat/edge.wat" -o "$OUT/edge.wasm"
 
 echo "== js-upper (JavaScript, jco componentize)"
 "$JCO" componentize "$SRC/js-upper/tool.js" --wit "$SRC/wit" -n kami-tool --disable all -o "$TMP/js-upper.wasm"

@@ -23,6 +23,13 @@ void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
 static uint32_t ret_area[3];
 static char *volatile grown;
 
+/* not a tail call (the result is used after it), so clang keeps the frames */
+static int recurse(int n) {
+    volatile char frame[256];
+    frame[n & 255] = (char) n;
+    return recurse(n + 1) + frame[(n * 7) & 255];
+}
+
 static void say(int level, const char *text) { host_log(level, text, strlen(text)); }
 
 /* result<string, string>: discriminant byte at 0, (ptr, len) at 4 and 8 */
@@ -59,6 +66,26 @@ uint32_t *run(char *input, size_t len) {
         /* the pointers are published through a volatile, so clang cannot elide the mallocs */
         for (;;) { char *p = malloc(1 << 20); if (!p) break; p[0] = 1; grown = p; }
         abort();
+    }
+    /* hostile inputs: each must be contained by a limit */
+    if (len >= 6 && memcmp(input, "\"flood", 6) == 0) {
+        for (;;) fputs("flooding stderr with text\n", stderr);
+    }
+    if (len >= 5 && memcmp(input, "\"logs", 5) == 0) {
+        for (;;) say(1, "a log line, again and again");
+    }
+    if (len >= 5 && memcmp(input, "\"deep", 5) == 0) {
+        ret_area[0] = (uint32_t) recurse(1); /* unbounded recursion, never returns */
+    }
+    if (len >= 4 && memcmp(input, "\"big", 4) == 0) {
+        size_t n = 2 * 1024 * 1024;
+        char *out = malloc(n);
+        memset(out, 'x', n);
+        ret_area[0] = 0;
+        ret_area[1] = (uint32_t) out;
+        ret_area[2] = n;
+        free(input);
+        return ret_area;
     }
     ret_area[0] = 0;
     ret_area[1] = (uint32_t) input; /* echo: hand the input buffer back */

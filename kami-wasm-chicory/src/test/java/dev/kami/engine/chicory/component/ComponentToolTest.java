@@ -102,6 +102,44 @@ class ComponentToolTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"compiled", "interpreter"})
+    void hostileComponentsAreContainedByTheirLimits(String mode) {
+        CompiledModule m = compile(mode, "c-echo.wasm");
+        EffectivePermissions small = EffectivePermissions.denyAll(16, 10_000).withLimits(16, 10_000, 0, 64 * 1024);
+        EngineResult flood = run(m, "\"flood\"", small);
+        assertThat(flood.errorKind()).isEqualTo(ToolErrorKind.OUTPUT_TOO_LARGE);
+        assertThat(flood.message()).isEqualTo("tool 'c-echo' wrote more than 65536 bytes to stderr "
+                + "(max_output_bytes = 65536)");
+        EngineResult logs = run(m, "\"logs\"", small);
+        assertThat(logs.errorKind()).isEqualTo(ToolErrorKind.OUTPUT_TOO_LARGE);
+        assertThat(logs.message()).isEqualTo("tool 'c-echo' wrote more than 65536 bytes to logs (kami.log) "
+                + "(max_output_bytes = 65536)");
+        EngineResult big = run(m, "\"big\"", small);
+        assertThat(big.errorKind()).isEqualTo(ToolErrorKind.OUTPUT_TOO_LARGE);
+        assertThat(big.message()).isEqualTo("tool 'c-echo' wrote more than 65536 bytes to its result (run) "
+                + "(max_output_bytes = 65536)");
+        // each level logs a line: with the default caps the shadow stack (64 KiB) runs out first
+        EngineResult deep = run(m, "\"deep\"", EffectivePermissions.denyAll(16, 10_000));
+        assertThat(deep.errorKind()).as(deep.message()).isIn(ToolErrorKind.STACK_EXHAUSTED,
+                ToolErrorKind.OUT_OF_BOUNDS);
+        // and the next call is unaffected
+        assertThat(new String(run(m, "{}", small).output(), StandardCharsets.UTF_8)).isEqualTo("{}");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"interpreter"})
+    void fuelCountsEveryCoreInstanceInTheInterpreter(String mode) {
+        CompiledModule m = compile(mode, "c-echo.wasm");
+        EngineResult r = run(m, "{}", EffectivePermissions.denyAll(16, 10_000));
+        assertThat(r.fuelUsed()).isGreaterThan(1000);
+        EngineResult starved = run(m, "\"spin\"", EffectivePermissions.denyAll(16, 10_000)
+                .withLimits(16, 10_000, 100_000, 1024 * 1024));
+        assertThat(starved.errorKind()).isEqualTo(ToolErrorKind.FUEL_EXHAUSTED);
+        assertThat(starved.message()).isEqualTo("tool 'c-echo' used up its instruction budget of 100000 "
+                + "instructions (max_fuel)");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"compiled"})
     void aCoreModuleDeclaredAsComponentIsRefused(String mode) {
         engine = new ChicoryEngineProvider().create(new EngineConfig(Map.of(EngineConfig.MODE, mode)));

@@ -70,7 +70,8 @@ public final class KamiToolWorld {
                     + String.join(", ", missing) + ". A kami:tool component may import kami:tool/host@0.1.x (log) "
                     + "and the WASI 0.2.x interfaces wasi:cli (environment, exit, stdin, stdout, stderr, "
                     + "terminal-*), wasi:io (error, streams, poll), wasi:clocks (wall-clock, monotonic-clock), "
-                    + "wasi:random and wasi:filesystem (types, preopens); see docs/ABI.md");
+                    + "wasi:random, wasi:filesystem (types, preopens) and wasi:http (outgoing-handler, types); see "
+                    + "docs/ABI.md");
         }
         String export = toolExport(c);
         if (export == null) {

@@ -16,6 +16,7 @@ import dev.kami.engine.chicory.component.KamiToolHost;
 import dev.kami.engine.chicory.component.KamiToolWorld;
 import dev.kami.engine.chicory.component.Variant;
 import dev.kami.engine.chicory.component.wasi.FileSystemView;
+import dev.kami.engine.chicory.component.wasi.WasiHttp;
 import dev.kami.engine.chicory.component.wasi.WasiPreview2;
 import dev.kami.manifest.Abi;
 import dev.kami.manifest.FsAccess;
@@ -93,6 +94,9 @@ final class ComponentCompiledModule implements CompiledModule {
         }
         Component c = ComponentParser.parse(source.toolId(), source.bytes());
         KamiToolWorld.check(source.toolId(), c);
+        if (c.imports().keySet().stream().anyMatch(n -> n.startsWith("wasi:http/"))) {
+            engine.http().warmUp(); // the HTTP client's first use (TLS setup) is slow: pay it here
+        }
         long start = System.nanoTime();
         ComponentLinker linker = new ComponentLinker(source.toolId(), c, compiled);
         LOG.debug("prepared component tool '{}' ({} bytes, {} core modules) in {} ms", source.toolId(),
@@ -180,7 +184,8 @@ final class ComponentCompiledModule implements CompiledModule {
             }
             Map<String, String> env = new TreeMap<>(invocation.environment());
             env.keySet().retainAll(Set.copyOf(p.envAllowList()));
-            WasiPreview2 wasi = new WasiPreview2(new byte[0], call.stdout, call.stderr, env, List.of(call.toolId), view);
+            WasiPreview2 wasi = new WasiPreview2(new byte[0], call.stdout, call.stderr, env, List.of(call.toolId), view,
+                    (method, url, headers, body) -> http(engine.http(), call, method, url, headers, body));
             KamiToolHost host = new KamiToolHost(wasi, (level, message) -> log(call, level, message));
             ComponentLinker.Options options = new ComponentLinker.Options(host, limits -> {
                 GuestMemory m = new GuestMemory(limits);
@@ -210,6 +215,47 @@ final class ComponentCompiledModule implements CompiledModule {
             Thread.currentThread().interrupt();
         }
         return result;
+    }
+
+    /** wasi:http through the engine's gateway (the same grant checks as kami.http_request). */
+    static WasiHttp.Response http(HttpGateway gateway, CallState call, String method, String url,
+            Map<String, String> headers, byte[] body) {
+        StringBuilder json = new StringBuilder("{\"method\":");
+        Json.quote(json, method);
+        json.append(",\"url\":");
+        Json.quote(json, url);
+        json.append(",\"headers\":{");
+        boolean first = true;
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (!first) {
+                json.append(',');
+            }
+            first = false;
+            Json.quote(json, h.getKey());
+            json.append(':');
+            Json.quote(json, h.getValue());
+        }
+        json.append('}');
+        if (body.length > 0) {
+            json.append(",\"body\":");
+            Json.quote(json, new String(body, StandardCharsets.UTF_8));
+        }
+        json.append('}');
+        byte[] response = gateway.handle(call, json.toString().getBytes(StandardCharsets.UTF_8));
+        Map<?, ?> r = (Map<?, ?>) Json.parse(new String(response, StandardCharsets.UTF_8));
+        if (r.get("error") != null) {
+            GUEST_LOG.debug("[{}] wasi:http {} {} refused: {} {}", call.toolId, method, url, r.get("error"),
+                    r.get("message"));
+            return new WasiHttp.Response(0, Map.of(), new byte[0], String.valueOf(r.get("error")),
+                    String.valueOf(r.get("message")));
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (r.get("headers") instanceof Map<?, ?> hs) {
+            hs.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
+        }
+        String text = r.get("body") instanceof String b ? b : "";
+        return new WasiHttp.Response(((Number) r.get("status")).intValue(), out,
+                text.getBytes(StandardCharsets.UTF_8), null, null);
     }
 
     private EngineResult outcome(CallState call, Variant v) {

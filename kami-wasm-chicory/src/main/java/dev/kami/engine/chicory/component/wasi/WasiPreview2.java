@@ -19,7 +19,8 @@ import java.util.TreeSet;
  * WASI 0.2 (preview 2) for tools, on lifted values: {@code wasi:cli} (environment, exit, stdin,
  * stdout, stderr, terminal-*), {@code wasi:io} (error, streams, poll), {@code wasi:clocks} (wall,
  * monotonic), {@code wasi:random} (random, insecure, insecure-seed) and {@code wasi:filesystem}
- * (types, preopens) over the call's {@link FileSystemView}. Every 0.2.x minor version is
+ * (types, preopens) over the call's {@link FileSystemView}, {@code wasi:http} (outgoing-handler,
+ * types) through {@link WasiHttp}. Every 0.2.x minor version is
  * accepted. One instance per call; confined to the calling thread.
  */
 public final class WasiPreview2 implements ComponentHost {
@@ -53,6 +54,8 @@ public final class WasiPreview2 implements ComponentHost {
         provide("wasi:random/insecure-seed", "insecure-seed");
         provide("wasi:filesystem/preopens", "get-directories");
         provide("wasi:filesystem/types", FileSystemView.FUNCTIONS.toArray(String[]::new));
+        provide("wasi:http/types", WasiHttp.TYPES.toArray(String[]::new));
+        provide("wasi:http/outgoing-handler", WasiHttp.HANDLER.toArray(String[]::new));
     }
 
     private static void provide(String iface, String... names) {
@@ -116,6 +119,7 @@ public final class WasiPreview2 implements ComponentHost {
     private final Map<String, String> environment;
     private final List<String> arguments;
     private final FileSystemView fs;
+    private final WasiHttp http;
     private final SecureRandom random = new SecureRandom();
     private final long startNanos = System.nanoTime();
 
@@ -129,6 +133,17 @@ public final class WasiPreview2 implements ComponentHost {
      */
     public WasiPreview2(byte[] stdin, OutputStream stdout, OutputStream stderr, Map<String, String> environment,
             List<String> arguments, FileSystemView fs) {
+        this(stdin, stdout, stderr, environment, arguments, fs, null);
+    }
+
+    /**
+     * As above, with outbound HTTP ({@code wasi:http}) through {@code transport}; null: every
+     * request is denied.
+     */
+    public WasiPreview2(byte[] stdin, OutputStream stdout, OutputStream stderr, Map<String, String> environment,
+            List<String> arguments, FileSystemView fs, WasiHttp.HttpTransport transport) {
+        this.http = new WasiHttp(transport != null ? transport : (m, u, h, b) -> new WasiHttp.Response(0, Map.of(),
+                new byte[0], "denied", "outbound HTTP is not available to this tool"));
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -195,6 +210,8 @@ public final class WasiPreview2 implements ComponentHost {
             case "wasi:random/random", "wasi:random/insecure", "wasi:random/insecure-seed" -> random(name);
             case "wasi:filesystem/preopens" -> a -> fs == null ? List.of() : fs.preopens();
             case "wasi:filesystem/types" -> fs == null ? FileSystemView.noFileSystem(name) : fs.function(name);
+            case "wasi:http/types" -> http.types(name, type);
+            case "wasi:http/outgoing-handler" -> http.handler(name, type);
             default -> null;
         };
     }

@@ -141,6 +141,15 @@ class ComponentToolTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"compiled"})
+    void importsKamiDoesNotProvideAreRefusedAtInstallWithTheList(String mode) {
+        assertThatThrownBy(() -> compile(mode, "edge.wasm")).isInstanceOf(ModuleRejectedException.class)
+                .hasMessageStartingWith("component of tool 'edge.wasm' imports what KAMI does not provide: "
+                        + "test:edge/host#shout. A kami:tool component may import kami:tool/host@0.1.x (log) and the "
+                        + "WASI 0.2.x interfaces");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled"})
     void aCoreModuleDeclaredAsComponentIsRefused(String mode) {
         engine = new ChicoryEngineProvider().create(new EngineConfig(Map.of(EngineConfig.MODE, mode)));
         byte[] core = {0, 'a', 's', 'm', 1, 0, 0, 0};

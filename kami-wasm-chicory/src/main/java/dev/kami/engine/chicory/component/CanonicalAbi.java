@@ -74,7 +74,7 @@ public final class CanonicalAbi {
             return 4;
         }
         if (t instanceof CType.RecordT r) {
-            return maxAlign(r.fields().stream().map(Field::type).toList());
+            return maxAlign(fieldTypes(r));
         }
         if (t instanceof CType.TupleT tu) {
             return maxAlign(tu.types());
@@ -185,8 +185,15 @@ public final class CanonicalAbi {
     }
 
     private static List<CType> fieldTypes(CType t) {
-        return t instanceof CType.RecordT r ? r.fields().stream().map(Field::type).toList()
-                : ((CType.TupleT) t).types();
+        if (t instanceof CType.TupleT tu) {
+            return tu.types();
+        }
+        List<Field> fields = ((CType.RecordT) t).fields();
+        List<CType> out = new ArrayList<>(fields.size());
+        for (Field f : fields) {
+            out.add(f.type());
+        }
+        return out;
     }
 
     // ---- flattening
@@ -294,7 +301,11 @@ public final class CanonicalAbi {
     }
 
     static List<CType> paramTypes(CType.FuncT f) {
-        return f.params().stream().map(Field::type).toList();
+        List<CType> out = new ArrayList<>(f.params().size());
+        for (Field p : f.params()) {
+            out.add(p.type());
+        }
+        return out;
     }
 
     private static List<ValType> valTypes(List<Flat> flats) {

@@ -47,6 +47,8 @@ public final class ComponentLinker {
     private final Component component;
     private final WasmModule[] modules;
     private final List<Function<Instance, Machine>> factories;
+    /** The core signature of each lift and lower, computed once. */
+    private final Map<Def, FunctionType> coreTypes = new java.util.IdentityHashMap<>();
 
     /**
      * @param compile whether to compile each core module to JVM bytecode (else: interpreter)
@@ -86,6 +88,13 @@ public final class ComponentLinker {
                 }
             }
             factories.add(factory);
+        }
+        for (Def d : component.defs()) {
+            if (d instanceof Component.Lift lift) {
+                coreTypes.put(d, CanonicalAbi.liftedCoreType(lift.type()));
+            } else if (d instanceof Component.Lower lower) {
+                coreTypes.put(d, CanonicalAbi.loweredCoreType(lower.type()));
+            }
         }
     }
 
@@ -425,7 +434,7 @@ public final class ComponentLinker {
         private Func lifted(Component.Lift lift) {
             CoreFunc core = coreFuncs.get(lift.coreFunc());
             CoreFunc post = lift.opts().postReturn() < 0 ? null : coreFuncs.get(lift.opts().postReturn());
-            FunctionType expected = CanonicalAbi.liftedCoreType(lift.type());
+            FunctionType expected = coreTypes.get(lift);
             if (!expected.equals(core.type())) {
                 throw new ComponentTrap("core function " + lift.coreFunc() + " is lifted to " + lift.type().wit()
                         + ", which needs the core type " + expected + ", but it has " + core.type());
@@ -454,7 +463,7 @@ public final class ComponentLinker {
 
         private CoreFunc lowered(Component.Lower lower) {
             Func target = funcs.get(lower.func());
-            FunctionType type = CanonicalAbi.loweredCoreType(lower.type());
+            FunctionType type = coreTypes.get(lower);
             Component.Opts opts = lower.opts();
             return new CoreFunc() {
                 @Override

@@ -45,6 +45,9 @@ clang --target=wasm32-wasi -mexec-model=reactor -O2 -o "$TMP/c-echo.core.wasm" "
 echo "== edge (component WAT written by hand, jco parse)"
 "$JCO" parse "$SRC/wat/edge.wat" -o "$OUT/edge.wasm"
 
+echo "== memories (two core memories under one cap, jco parse)"
+"$JCO" parse "$SRC/wat/memories.wat" -o "$OUT/memories.wasm"
+
 echo "== js-upper (JavaScript, jco componentize)"
 "$JCO" componentize "$SRC/js-upper/tool.js" --wit "$SRC/wit" -n kami-tool --disable all -o "$TMP/js-upper.wasm"
 gzip -9 -n -c "$TMP/js-upper.wasm" > "$OUT/js-upper.wasm.gz"

@@ -47,6 +47,8 @@ public final class ComponentLinker {
     private final Component component;
     private final WasmModule[] modules;
     private final List<Function<Instance, Machine>> factories;
+    /** How many memories one instantiation defines (several share one budget). */
+    private final int definedMemories;
     /** The core signature of each lift and lower, computed once. */
     private final Map<Def, FunctionType> coreTypes = new java.util.IdentityHashMap<>();
 
@@ -89,6 +91,13 @@ public final class ComponentLinker {
             }
             factories.add(factory);
         }
+        int memories = 0;
+        for (Def d : component.defs()) {
+            if (d instanceof Component.CoreInstantiate ci && modules[ci.module()].memorySection().isPresent()) {
+                memories += modules[ci.module()].memorySection().get().memoryCount();
+            }
+        }
+        this.definedMemories = memories;
         for (Def d : component.defs()) {
             if (d instanceof Component.Lift lift) {
                 coreTypes.put(d, CanonicalAbi.liftedCoreType(lift.type()));
@@ -131,7 +140,17 @@ public final class ComponentLinker {
 
     /** Instantiates the whole component for one call; start functions (e.g. _initialize) run here. */
     public Linked instantiate(Options options) {
-        return new Linked(options).run();
+        return instantiate(options, new Linked[1]);
+    }
+
+    /**
+     * As {@link #instantiate(Options)}; {@code out[0]} receives the instantiation before it
+     * runs, so a caller can inspect it after a trap during instantiation.
+     */
+    public Linked instantiate(Options options, Linked[] out) {
+        Linked linked = new Linked(options);
+        out[0] = linked;
+        return linked.run();
     }
 
     // ---- runtime values
@@ -168,10 +187,16 @@ public final class ComponentLinker {
         private final List<Map<String, Object>> instances = new ArrayList<>();
         private final Map<String, Object> exports = new LinkedHashMap<>();
         private final List<Memory> memories = new ArrayList<>();
-        private long pagesUsed;
+        private final BudgetedMemory.Budget budget;
 
         private Linked(Options options) {
             this.options = options;
+            this.budget = new BudgetedMemory.Budget(options.capPages());
+        }
+
+        /** @return whether a memory.grow was refused because all the memories together reached the cap */
+        public boolean sharedBudgetRefused() {
+            return budget.refused;
         }
 
         /** @return the handle table */
@@ -387,20 +412,24 @@ public final class ComponentLinker {
             return builder.build();
         }
 
-        /** Every memory of the component shares one budget: {@code capPages} in total. */
+        /**
+         * Every memory of the component shares one budget, {@code capPages} in total: a single
+         * memory gets the engine's memory capped directly; several are each wrapped to draw on
+         * the shared budget when they grow.
+         */
         private Memory memory(MemoryLimits declared) {
-            long left = options.capPages() - pagesUsed;
+            long left = budget.cap - budget.used;
             if (declared.initialPages() > left) {
-                throw new ComponentMemoryLimit("the component's memories start with " + (pagesUsed
-                        + declared.initialPages()) + " pages (" + (pagesUsed + declared.initialPages()) / 16
-                        + " MiB), above its limit of " + options.capPages() / 16 + " MiB (max_memory_mb)");
+                long pages = budget.used + declared.initialPages();
+                throw new ComponentMemoryLimit("the component's memories start with " + pages + " pages ("
+                        + pages * 64 + " KiB), above its limit of " + budget.cap + " pages (" + budget.cap * 64
+                        + " KiB, max_memory_mb)");
             }
-            // this memory may grow into what the others have not taken at instantiation
             Memory m = options.memoryFactory().apply(new MemoryLimits(declared.initialPages(),
                     (int) Math.min(declared.maximumPages(), left)));
-            pagesUsed += declared.initialPages();
+            budget.used += declared.initialPages();
             memories.add(m);
-            return m;
+            return definedMemories > 1 ? new BudgetedMemory(m, budget) : m;
         }
 
         private Func hostFunc(String instance, String name, CType.FuncT type) {

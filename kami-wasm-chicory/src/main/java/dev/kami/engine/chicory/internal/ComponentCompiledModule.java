@@ -173,6 +173,7 @@ final class ComponentCompiledModule implements CompiledModule {
                     + call.toolId + "' was not run", List.of());
         }
         List<GuestMemory> memories = new ArrayList<>();
+        ComponentLinker.Linked[] linkedOut = new ComponentLinker.Linked[1];
         FileSystem fs = null;
         EngineResult result;
         try {
@@ -192,7 +193,7 @@ final class ComponentCompiledModule implements CompiledModule {
                 memories.add(m);
                 return m;
             }, capPages, compiled ? null : (instruction, stack) -> call.burnFuel());
-            ComponentLinker.Linked linked = linker.instantiate(options);
+            ComponentLinker.Linked linked = linker.instantiate(options, linkedOut);
             if (describe) {
                 String text = (String) linked.export(toolExport, "describe").invoke(List.of());
                 return EngineResult.success(text.getBytes(StandardCharsets.UTF_8), call.logs(), fuel(call));
@@ -200,7 +201,7 @@ final class ComponentCompiledModule implements CompiledModule {
             Variant v = (Variant) linked.export(toolExport, "run").invoke(List.of(input));
             result = outcome(call, v);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            result = classify(call, e, guard, memories);
+            result = classify(call, e, guard, memories, linkedOut[0] != null && linkedOut[0].sharedBudgetRefused());
         } finally {
             guard.disarm();
             if (fs != null) {
@@ -357,7 +358,8 @@ final class ComponentCompiledModule implements CompiledModule {
         });
     }
 
-    private EngineResult classify(CallState call, Throwable t, Deadlines.Guard guard, List<GuestMemory> memories) {
+    private EngineResult classify(CallState call, Throwable t, Deadlines.Guard guard, List<GuestMemory> memories,
+            boolean budgetRefused) {
         GuestAbort abort = find(t, GuestAbort.class);
         if (abort != null) {
             return failure(call, abort.kind(), abort.getMessage());
@@ -393,6 +395,11 @@ final class ComponentCompiledModule implements CompiledModule {
                     + "workers");
         }
         String detail = String.valueOf(t.getMessage());
+        if (budgetRefused) {
+            return failure(call, ToolErrorKind.MEMORY_LIMIT, "tool '" + call.toolId + "' hit its memory limit of "
+                    + mb + " MiB (max_memory_mb) across all its memories: memory.grow was refused, then it trapped ("
+                    + detail + ")");
+        }
         for (GuestMemory m : memories) {
             if (m.growRefused()) {
                 return failure(call, ToolErrorKind.MEMORY_LIMIT, "tool '" + call.toolId + "' hit its memory limit of "

@@ -141,6 +141,26 @@ class ComponentToolTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"compiled"})
+    void concurrentCallsOfOneComponentEachGetTheirOwnInstantiation(String mode) throws Exception {
+        CompiledModule m = compile(mode, "c-echo.wasm");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String input = "{\"n\":" + i + "}";
+                results.add(pool.submit(() -> new String(run(m, input, EffectivePermissions.denyAll(16, 10_000))
+                        .output(), StandardCharsets.UTF_8)));
+            }
+            for (int i = 0; i < 40; i++) {
+                assertThat(results.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("{\"n\":" + i + "}");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled"})
     void importsKamiDoesNotProvideAreRefusedAtInstallWithTheList(String mode) {
         assertThatThrownBy(() -> compile(mode, "edge.wasm")).isInstanceOf(ModuleRejectedException.class)
                 .hasMessageStartingWith("component of tool 'edge.wasm' imports what KAMI does not provide: "

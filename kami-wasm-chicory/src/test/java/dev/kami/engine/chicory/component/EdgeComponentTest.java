@@ -80,6 +80,26 @@ class EdgeComponentTest {
     }
 
     @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void allTheComponentsMemoriesShareOneCap(boolean compile) {
+        Component c = ComponentParser.parse("memories", ComponentParserTest.fixture("memories.wasm"));
+        ComponentLinker linker = new ComponentLinker("memories", c, compile);
+        // 4 pages for both memories, which start with one page each
+        ComponentLinker.Linked l = linker.instantiate(new ComponentLinker.Options((i, n, t) -> null,
+                ByteArrayMemory::new, 4, null));
+        assertThat(l.memories()).hasSize(2);
+        assertThat(l.export("test:edge/memories", "grow-a").invoke(List.of(2L))).isEqualTo(1L);
+        assertThat(l.sharedBudgetRefused()).isFalse();
+        assertThat(l.export("test:edge/memories", "grow-b").invoke(List.of(1L))).isEqualTo(-1L);
+        assertThat(l.sharedBudgetRefused()).isTrue();
+        assertThat(l.export("test:edge/memories", "grow-a").invoke(List.of(0L))).isEqualTo(3L);
+        assertThatThrownBy(() -> linker.instantiate(new ComponentLinker.Options((i, n, t) -> null,
+                ByteArrayMemory::new, 1, null))).isInstanceOf(ComponentMemoryLimit.class)
+                .hasMessage("the component's memories start with 2 pages (128 KiB), above its limit of 1 pages "
+                        + "(64 KiB, max_memory_mb)");
+    }
+
+    @ParameterizedTest
     @ValueSource(booleans = {true})
     void aHostThatLacksAnImportIsNamed(boolean compile) {
         Component c = ComponentParser.parse("edge", ComponentParserTest.fixture("edge.wasm"));

@@ -161,6 +161,17 @@ class ComponentToolTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"compiled"})
+    void inspectReadsAComponentWithoutCompilingIt(String mode) {
+        engine = new ChicoryEngineProvider().create(new EngineConfig(Map.of(EngineConfig.MODE, mode)));
+        ModuleInfo info = engine.inspect("js-upper", ComponentParserTest.fixture("js-upper.wasm.gz"));
+        assertThat(info.abi()).isEqualTo(Abi.COMPONENT);
+        assertThat(info.imports()).containsExactly("kami:tool/host@0.1.0");
+        assertThat(info.exports()).containsExactly("kami:tool/tool@0.1.0#run", "kami:tool/tool@0.1.0#describe");
+        assertThat(info.hasDescribe()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled"})
     void importsKamiDoesNotProvideAreRefusedAtInstallWithTheList(String mode) {
         assertThatThrownBy(() -> compile(mode, "edge.wasm")).isInstanceOf(ModuleRejectedException.class)
                 .hasMessageStartingWith("component of tool 'edge.wasm' imports what KAMI does not provide: "

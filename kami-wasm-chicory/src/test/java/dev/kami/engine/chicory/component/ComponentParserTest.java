@@ -46,6 +46,33 @@ class ComponentParserTest {
     }
 
     @Test
+    void corruptedComponentsAreRefusedCleanlyNeverWithAnotherException() {
+        byte[] original = fixture("c-echo.wasm");
+        java.util.Random random = new java.util.Random(11);
+        int refused = 0;
+        for (int round = 0; round < 300; round++) {
+            byte[] b = original.clone();
+            int flips = 1 + random.nextInt(8);
+            for (int i = 0; i < flips; i++) {
+                // most flips land in the component's own sections, after the core modules
+                int at = random.nextBoolean() ? 8 + random.nextInt(200) : b.length - 1 - random.nextInt(6000);
+                b[at] = (byte) random.nextInt(256);
+            }
+            if (random.nextInt(4) == 0) {
+                b = Arrays.copyOf(b, 8 + random.nextInt(b.length - 8));
+            }
+            try {
+                Component c = ComponentParser.parse("fuzz", b);
+                new ComponentLinker("fuzz", c, false); // parses every core module with Chicory
+            } catch (ModuleRejectedException e) {
+                assertThat(e.getMessage()).startsWith("co").doesNotContain("java.", "com.", "dev.kami");
+                refused++;
+            }
+        }
+        assertThat(refused).isGreaterThan(100);
+    }
+
+    @Test
     void aCoreModuleIsNotAComponent() {
         byte[] core = {0, 'a', 's', 'm', 1, 0, 0, 0};
         assertThat(ComponentParser.isComponent(core)).isFalse();

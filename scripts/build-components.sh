@@ -19,6 +19,8 @@
 #                 realloc, a resource with destructor, invalid UTF-8).
 #   js-upper.wasm.gz  JavaScript (tool.js) -> `jco componentize --disable all` (componentize-js,
 #                 StarlingMonkey): a 12 MB component, committed gzipped (4 MB).
+#   js-wasi.wasm.gz   JavaScript (js-wasi/tool.js) -> `jco componentize --disable http`: imports
+#                 the WASI 0.2.10 interfaces the JavaScript engine uses (clocks, random, stdio, ...).
 #   expected/<name>.json  the reference outputs: each component `jco transpile`d and run under
 #                 node (differential.mjs, with host.mjs as kami:tool/host) on <name>/inputs.json;
 #                 DifferentialTest runs the same inputs under KAMI and compares.
@@ -52,15 +54,19 @@ echo "== js-upper (JavaScript, jco componentize)"
 "$JCO" componentize "$SRC/js-upper/tool.js" --wit "$SRC/wit" -n kami-tool --disable all -o "$TMP/js-upper.wasm"
 gzip -9 -n -c "$TMP/js-upper.wasm" > "$OUT/js-upper.wasm.gz"
 
+echo "== js-wasi (JavaScript using WASI 0.2 clocks, random and stdio, jco componentize)"
+"$JCO" componentize "$SRC/js-wasi/tool.js" --wit "$SRC/wit" -n kami-tool --disable http -o "$TMP/js-wasi.wasm"
+gzip -9 -n -c "$TMP/js-wasi.wasm" > "$OUT/js-wasi.wasm.gz"
+
 echo "== reference outputs (jco transpile + node)"
 mkdir -p "$OUT/expected" "$JCO_DIR/transpiled"
 echo '{"type":"module"}' > "$JCO_DIR/transpiled/package.json"
-for name in c-echo js-upper; do
+for name in c-echo js-upper js-wasi; do
   if [ -f "$OUT/$name.wasm" ]; then cp "$OUT/$name.wasm" "$TMP/$name.wasm"; else gunzip -c "$OUT/$name.wasm.gz" > "$TMP/$name.wasm"; fi
   rm -rf "$JCO_DIR/transpiled/$name"
   "$JCO" transpile "$TMP/$name.wasm" -o "$JCO_DIR/transpiled/$name" --map "kami:tool/host@0.1.0=$SRC/host.mjs" >/dev/null
-  node "$SRC/differential.mjs" "$JCO_DIR/transpiled/$name/$name.js" "$SRC/$name/inputs.json" 2>/dev/null \
-    > "$OUT/expected/$name.json"
+  node "$SRC/differential.mjs" "$JCO_DIR/transpiled/$name/$name.js" "$SRC/$name/inputs.json" \
+    "$OUT/expected/$name.json" > /dev/null 2>&1
 done
 
 echo "components built into $OUT:"

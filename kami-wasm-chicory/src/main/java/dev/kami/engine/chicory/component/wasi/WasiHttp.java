@@ -52,7 +52,16 @@ public final class WasiHttp {
             "[method]future-incoming-response.get", "[method]incoming-response.status",
             "[method]incoming-response.headers", "[method]incoming-response.consume",
             "[method]incoming-body.stream", "[static]incoming-body.finish", "[method]future-trailers.subscribe",
-            "[method]future-trailers.get", "http-error-code"));
+            "[method]future-trailers.get", "http-error-code",
+            // the server side (what an incoming-handler uses): a tool never receives a request, so
+            // no incoming-request or response-outparam handle can exist; an outgoing-response can be
+            // built but goes nowhere. JavaScript components import these whether they serve or not.
+            "[method]incoming-request.method", "[method]incoming-request.path-with-query",
+            "[method]incoming-request.scheme", "[method]incoming-request.authority",
+            "[method]incoming-request.headers", "[method]incoming-request.consume", "[static]response-outparam.set",
+            "[constructor]outgoing-response", "[method]outgoing-response.status-code",
+            "[method]outgoing-response.set-status-code", "[method]outgoing-response.headers",
+            "[method]outgoing-response.body"));
     static final Set<String> HANDLER = Set.of("handle");
 
     /** A fields (headers) resource: ordered, names lowercase. */
@@ -121,6 +130,16 @@ public final class WasiHttp {
     static final class Future {
         Response response;
         boolean taken;
+    }
+
+    /** An outgoing-response a tool built; it is never sent (a tool serves no requests). */
+    static final class OutgoingResponse {
+        final Fields headers;
+        int status = 200;
+
+        OutgoingResponse(Fields headers) {
+            this.headers = headers;
+        }
     }
 
     /** Options are accepted and ignored: the engine's own timeouts bound every request. */
@@ -367,7 +386,17 @@ public final class WasiHttp {
             case "[static]incoming-body.finish" -> a -> new Future();
             case "[method]future-trailers.get" -> a -> Variant.some(Variant.ok(Variant.ok(Variant.none())));
             case "http-error-code" -> a -> Variant.none();
-            default -> null;
+            case "[constructor]outgoing-response" -> a -> new OutgoingResponse((Fields) a.get(0));
+            case "[method]outgoing-response.status-code" -> a -> (long) ((OutgoingResponse) a.get(0)).status;
+            case "[method]outgoing-response.set-status-code" -> a -> {
+                ((OutgoingResponse) a.get(0)).status = (int) (long) (Long) a.get(1);
+                return Variant.ok(null);
+            };
+            case "[method]outgoing-response.headers" -> a -> ((OutgoingResponse) a.get(0)).headers;
+            case "[method]outgoing-response.body" -> a -> Variant.ok(new Body());
+            default -> a -> {
+                throw new ComponentTrap(name + " was called, but a tool never receives an HTTP request");
+            };
         };
     }
 

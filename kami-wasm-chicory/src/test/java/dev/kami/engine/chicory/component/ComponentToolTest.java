@@ -93,6 +93,28 @@ class ComponentToolTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"compiled", "interpreter"})
+    void aCallerInterruptBeforeTheDeadlineCancelsTheCall(String mode) throws Exception {
+        CompiledModule m = compile(mode, "c-echo.wasm");
+        java.util.concurrent.atomic.AtomicReference<EngineResult> result = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread worker = new Thread(() -> {
+            result.set(run(m, "\"spin\"", EffectivePermissions.denyAll(16, 60_000)));
+            stillInterrupted.set(Thread.currentThread().isInterrupted());
+        });
+        worker.start();
+        Thread.sleep(500);
+        worker.interrupt();
+        worker.join(30_000);
+        assertThat(worker.isAlive()).isFalse();
+        assertThat(result.get().errorKind()).isEqualTo(ToolErrorKind.CANCELLED);
+        assertThat(result.get().message()).isEqualTo("tool 'c-echo' was cancelled by the caller before its deadline "
+                + "of 60000 ms (max_execution_ms)");
+        assertThat(stillInterrupted.get()).isTrue();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"compiled"})
     void memoryGrowthStopsAtTheCap(String mode) {
         CompiledModule m = compile(mode, "c-echo.wasm");

@@ -120,7 +120,8 @@ public final class WasiPreview2 implements ComponentHost {
     private final List<String> arguments;
     private final FileSystemView fs;
     private final WasiHttp http;
-    private final SecureRandom random = new SecureRandom();
+    /** Made on first use: most calls never ask for randomness. */
+    private SecureRandom random;
     private final long startNanos = System.nanoTime();
 
     /**
@@ -371,6 +372,13 @@ public final class WasiPreview2 implements ComponentHost {
         };
     }
 
+    private SecureRandom rng() {
+        if (random == null) {
+            random = new SecureRandom();
+        }
+        return random;
+    }
+
     private HostFunc random(String name) {
         return switch (name) {
             case "get-random-bytes", "get-insecure-random-bytes" -> a -> {
@@ -380,11 +388,11 @@ public final class WasiPreview2 implements ComponentHost {
                             + " bytes at once; at most 1 MiB per call");
                 }
                 byte[] b = new byte[(int) len];
-                random.nextBytes(b);
+                rng().nextBytes(b);
                 return b;
             };
-            case "get-random-u64", "get-insecure-random-u64" -> a -> random.nextLong();
-            case "insecure-seed" -> a -> List.of(random.nextLong(), random.nextLong());
+            case "get-random-u64", "get-insecure-random-u64" -> a -> rng().nextLong();
+            case "insecure-seed" -> a -> List.of(rng().nextLong(), rng().nextLong());
             default -> null;
         };
     }

@@ -103,7 +103,8 @@ public final class ChicoryToolEngine implements ToolEngine {
         Objects.requireNonNull(source, "source");
         checkOpen();
         if (ComponentParser.isComponent(source.bytes())) {
-            return ComponentCompiledModule.compile(this, source, compiled);
+            // no structural limits per core module on this engine version (main: ModuleStructure.check)
+            return ComponentCompiledModule.compile(this, source, compiled, maxScratchBytes, bytes -> { });
         }
         if (source.abi() == Abi.COMPONENT) {
             throw new ModuleRejectedException("the manifest of tool '" + source.toolId() + "' declares abi = "

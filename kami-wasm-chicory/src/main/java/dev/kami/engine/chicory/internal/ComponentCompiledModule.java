@@ -64,11 +64,14 @@ final class ComponentCompiledModule implements CompiledModule {
     private final ModuleInfo info;
     private final boolean compiled;
     private final long estimatedSize;
+    private final long scratchBytes;
 
-    ComponentCompiledModule(ChicoryToolEngine engine, ComponentLinker linker, boolean compiled, long size) {
+    ComponentCompiledModule(ChicoryToolEngine engine, ComponentLinker linker, boolean compiled, long size,
+            long scratchBytes) {
         this.engine = engine;
         this.linker = linker;
         this.compiled = compiled;
+        this.scratchBytes = scratchBytes;
         this.toolExport = KamiToolWorld.toolExport(linker.component());
         this.info = info(linker);
         this.estimatedSize = (compiled ? 12L : 4L) * size + 16 * 1024;
@@ -84,9 +87,13 @@ final class ComponentCompiledModule implements CompiledModule {
     /**
      * Parses and checks a component against the kami:tool world and compiles its core modules.
      *
+     * @param scratchBytes the most bytes a {@code sandbox} /data holds per call
+     * @param coreCheck checks each embedded core module's bytes before Chicory parses them (the
+     *     engine's structural module limits); throws ModuleRejectedException
      * @throws ModuleRejectedException with what is wrong
      */
-    static ComponentCompiledModule compile(ChicoryToolEngine engine, ModuleSource source, boolean compiled) {
+    static ComponentCompiledModule compile(ChicoryToolEngine engine, ModuleSource source, boolean compiled,
+            long scratchBytes, java.util.function.Consumer<byte[]> coreCheck) {
         if (source.abi() != null && source.abi() != Abi.COMPONENT) {
             throw new ModuleRejectedException("the manifest of tool '" + source.toolId() + "' declares abi = \""
                     + source.abi().label() + "\" but its .wasm file is a WebAssembly component; declare "
@@ -98,10 +105,11 @@ final class ComponentCompiledModule implements CompiledModule {
             engine.http().warmUp(); // the HTTP client's first use (TLS setup) is slow: pay it here
         }
         long start = System.nanoTime();
+        c.coreModules().forEach(coreCheck);
         ComponentLinker linker = new ComponentLinker(source.toolId(), c, compiled);
         LOG.debug("prepared component tool '{}' ({} bytes, {} core modules) in {} ms", source.toolId(),
                 source.bytes().length, c.coreModules().size(), (System.nanoTime() - start) / 1_000_000);
-        return new ComponentCompiledModule(engine, linker, compiled, source.bytes().length);
+        return new ComponentCompiledModule(engine, linker, compiled, source.bytes().length, scratchBytes);
     }
 
     static ModuleInfo info(ComponentLinker linker) {
@@ -290,7 +298,7 @@ final class ComponentCompiledModule implements CompiledModule {
     /** The call's own in-memory file system, as for WASI preview 1 (docs/adr/0101). */
     private FileSystem fileSystem(CallState call, EffectivePermissions p) {
         boolean readOnly = p.fsAccess() == FsAccess.READ_ONLY;
-        long maxSize = readOnly ? 2 * engine.maxCopyBytes() + 1024 * 1024 : engine.maxScratchBytes();
+        long maxSize = readOnly ? 2 * engine.maxCopyBytes() + 1024 * 1024 : scratchBytes;
         FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
                 .setWorkingDirectory(FileSystemView.MOUNT).setMaxSize(maxSize).build());
         Path mount = fs.getPath(FileSystemView.MOUNT);

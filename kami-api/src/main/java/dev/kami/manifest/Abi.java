@@ -10,7 +10,12 @@ public enum Abi {
     /** A WASI command: {@code _start}, JSON on stdin, output on stdout, exit code. */
     WASI_COMMAND("wasi-command"),
     /** An Extism plugin (hyper-mcp v1 / v2, mcp.run servlet) on KAMI's Extism kernel. */
-    EXTISM("extism");
+    EXTISM("extism"),
+    /**
+     * A WebAssembly component of the world {@code kami:tool/kami-tool@0.1.0} (the original KAMI's
+     * tools): {@code run(input: string) -> result<string, string>}, WASI 0.2 imports.
+     */
+    COMPONENT("component");
 
     private final String label;
 

@@ -174,7 +174,9 @@ public final class ManifestParser {
             String abiText = optionalString(tool, "tool", "abi");
             if (abiText != null) {
                 abi = Abi.fromLabel(abiText).orElseThrow(() -> error("tool.abi", tool, "abi",
-                        "'" + abiText + "' is not an ABI; expected \"kami-v1\" or \"wasi-command\" (or leave it out to detect it)"));
+                        "'" + abiText + "' is not an ABI; expected one of " + java.util.Arrays.stream(Abi.values())
+                                .map(a -> "\"" + a.label() + "\"").collect(java.util.stream.Collectors.joining(", "))
+                                + " (or leave it out to detect it)"));
             }
             String title = optionalString(tool, "tool", "title");
             String wasmSha = optionalString(tool, "tool", "wasm_sha256");

@@ -159,7 +159,7 @@ class ManifestParserTest {
                 Arguments.of("wasm not a string", HEAD.replace("\"echo.wasm\"", "3"),
                         "tool.toml:5: key 'tool.wasm': expected a string, got the number 3"),
                 Arguments.of("bad abi", HEAD.replace("wasm = \"echo.wasm\"", "wasm = \"echo.wasm\"\nabi = \"wasip2\""),
-                        "key 'tool.abi': 'wasip2' is not an ABI; expected \"kami-v1\" or \"wasi-command\""),
+                        "key 'tool.abi': 'wasip2' is not an ABI; expected one of \"kami-v1\", \"wasi-command\", \"extism\", \"component\""),
                 Arguments.of("unknown tool key", HEAD.replace("name = \"echo\"", "name = \"echo\"\nverison = \"1\""),
                         "tool.toml:4: key 'tool.verison': is not a known key; did you mean 'version'?"),
                 Arguments.of("unknown top-level", HEAD + "[securty]\nfs_access = \"none\"\n",

@@ -5,6 +5,8 @@ import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import dev.kami.ModuleRejectedException;
+import dev.kami.engine.chicory.component.ComponentParser;
+import dev.kami.manifest.Abi;
 import dev.kami.spi.CompiledModule;
 import dev.kami.spi.EngineConfig;
 import dev.kami.spi.ModuleInfo;
@@ -140,6 +142,10 @@ public final class ChicoryToolEngine implements ToolEngine {
     public ModuleInfo inspect(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
         checkOpen();
+        if (ComponentParser.isComponent(wasm)) {
+            return budgeted("(inspected component)",
+                    () -> ComponentCompiledModule.inspect("(inspected component)", wasm));
+        }
         return budgeted("(inspected module)", () -> ModuleAnalyzer.analyze("(inspected module)", wasm, null,
                 moduleLimits)).info();
     }
@@ -149,6 +155,9 @@ public final class ChicoryToolEngine implements ToolEngine {
         Objects.requireNonNull(toolId, "toolId");
         Objects.requireNonNull(wasm, "wasm");
         checkOpen();
+        if (ComponentParser.isComponent(wasm)) {
+            return budgeted(toolId, () -> ComponentCompiledModule.inspect(toolId, wasm));
+        }
         return budgeted(toolId, () -> ModuleAnalyzer.analyze(toolId, wasm, null, moduleLimits)).info();
     }
 
@@ -157,6 +166,21 @@ public final class ChicoryToolEngine implements ToolEngine {
         Objects.requireNonNull(source, "source");
         checkOpen();
         String toolId = source.toolId();
+        if (ComponentParser.isComponent(source.bytes())) {
+            // every core module of the component meets the same structural limits and heap budget
+            return budgeted(toolId, () -> ComponentCompiledModule.compile(this, source, compiled, scratch.maxBytes(),
+                    core -> {
+                        ModuleStructure structure = ModuleStructure.check(toolId, core, moduleLimits);
+                        if (compiled) {
+                            requireHeap(toolId, structure);
+                        }
+                    }));
+        }
+        if (source.abi() == Abi.COMPONENT) {
+            throw new ModuleRejectedException("the manifest of tool '" + toolId + "' declares abi = "
+                    + "\"component\" but its .wasm file is a core module, not a WebAssembly component; build it "
+                    + "for wasm32-wasip2 (or wrap it with `wasm-tools component new`), or declare its core ABI");
+        }
         long start = System.nanoTime();
         Compiled done = budgeted(toolId, () -> {
             if (compiled) {

@@ -29,10 +29,13 @@ import java.util.Set;
  * @param maxFsAccess the most privileged filesystem mode a tool may get
  * @param requireSignatures whether unsigned or foreign-signed tools are refused
  * @param trustedKeys the Ed25519 public keys (64 hex characters) whose signatures are trusted
+ * @param allowModuleOnlySignatures whether {@code requireSignatures} accepts signatures that do not
+ *     cover the whole manifest (the original KAMI's module-only ones, and KAMI's first version over
+ *     module and permissions); off by default
  */
 public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, long maxOutputBytes,
         List<String> allowedHosts, List<String> allowedEnv, FsAccess maxFsAccess, boolean requireSignatures,
-        Set<String> trustedKeys) {
+        Set<String> trustedKeys, boolean allowModuleOnlySignatures) {
 
     /** Validates and copies. */
     public HostPolicy {
@@ -98,6 +101,7 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
         b.maxFsAccess = maxFsAccess;
         b.requireSignatures = requireSignatures;
         b.trustedKeys = new LinkedHashSet<>(trustedKeys);
+        b.allowModuleOnlySignatures = allowModuleOnlySignatures;
         return b;
     }
 
@@ -118,6 +122,7 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
         private FsAccess maxFsAccess = FsAccess.READ_ONLY;
         private boolean requireSignatures;
         private Set<String> trustedKeys = new LinkedHashSet<>();
+        private boolean allowModuleOnlySignatures;
 
         private Builder() {
         }
@@ -187,10 +192,19 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
             return this;
         }
 
+        /**
+         * @param allow whether required signatures may be module-only (they do not cover id,
+         *     version, description or schemas; see docs/SECURITY_MODEL.md)
+         */
+        public Builder allowModuleOnlySignatures(boolean allow) {
+            this.allowModuleOnlySignatures = allow;
+            return this;
+        }
+
         /** @return the policy */
         public HostPolicy build() {
             return new HostPolicy(maxMemoryMb, maxExecutionMs, maxFuel, maxOutputBytes, allowedHosts, allowedEnv,
-                    maxFsAccess, requireSignatures, trustedKeys);
+                    maxFsAccess, requireSignatures, trustedKeys, allowModuleOnlySignatures);
         }
     }
 }

@@ -465,7 +465,7 @@ class DefaultKamiTest {
         kami.call("dev.kami.echo", "{}");
         kami.disable("dev.kami.echo");
         kami.enable("dev.kami.echo");
-        kami.grant("dev.kami.echo", Permission.parse("env:HOME"));
+        kami.grant("dev.kami.echo", Permission.parse("fs:sandbox"));
         assertThat(kami.uninstall("dev.kami.echo")).isTrue();
         assertThat(kami.uninstall("dev.kami.echo")).isFalse();
         assertThat(events).containsExactly("compiled", "INSTALLED dev.kami.echo", "call dev.kami.echo",

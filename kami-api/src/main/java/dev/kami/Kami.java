@@ -115,12 +115,16 @@ public interface Kami extends AutoCloseable {
         return broken();
     }
 
-    /** @return the tool with this id or MCP name */
+    /**
+     * @return the tool with this id or MCP name; empty when none is installed or when it is
+     *     quarantined ({@link #broken()}; {@link #tool(String)} says why)
+     */
     Optional<InstalledTool> find(String tool);
 
     /**
      * @return the tool with this id or MCP name
      * @throws ToolNotFoundException if none is installed
+     * @throws IntegrityException if it is quarantined, with the reason ({@link #broken()})
      */
     InstalledTool tool(String tool);
 
@@ -149,6 +153,9 @@ public interface Kami extends AutoCloseable {
      * request and the policy ceiling.
      *
      * @return the grants after the change
+     * @throws PolicyViolationException if a permission cannot work, with the reason: a
+     *     {@code fs:read-only} directory that is missing, not a directory or not readable, or a
+     *     mode, host or variable beyond the host policy's ceiling
      */
     Grants grant(String tool, Permission... permissions);
 

@@ -427,6 +427,7 @@ public final class DefaultKami implements Kami {
     public List<BrokenTool> loadAll() {
         ensureOpen();
         List<BrokenTool> failed = new ArrayList<>(broken());
+        int loaded = 0;
         for (InstalledTool t : list()) {
             if (!t.enabled()) {
                 continue;
@@ -434,12 +435,13 @@ public final class DefaultKami implements Kami {
             Resolved r = resolveRecord(t.record());
             try {
                 compiled(t.id().value(), t.record().moduleSha256(), () -> loadVerified(r), r.manifest().abi());
+                loaded++;
             } catch (KamiException e) {
                 LOG.warn("tool {} cannot be loaded and is not served: {}", t.id(), e.getMessage());
                 failed.add(new BrokenTool(t.id().value(), t.record().version().toString(), e.getMessage()));
             }
         }
-        LOG.info("loaded {} tools; {} not loadable", list().size() - failed.size(), failed.size());
+        LOG.info("loaded {} enabled tools; {} not loadable", loaded, failed.size());
         return failed;
     }
 

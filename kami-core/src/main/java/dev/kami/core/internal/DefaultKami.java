@@ -113,15 +113,19 @@ public final class DefaultKami implements Kami {
      * when {@code broken} is set, a quarantined tool and why (the other parts may be null).
      */
     private record Resolved(ToolRecord record, ToolManifest manifest, Grants grants, EffectivePermissions effective,
-            Map<String, String> environment, ArgumentSchema arguments, String broken) {
-        static Resolved broken(ToolRecord record, String reason) {
-            return new Resolved(record, null, null, null, Map.of(), null, reason);
+            Map<String, String> environment, ArgumentSchema arguments, String broken, KamiException failure) {
+        static Resolved broken(ToolRecord record, KamiException failure) {
+            String reason = failure instanceof SignatureException
+                    ? "its stored signature is refused (" + failure.getMessage() + ")" : failure.getMessage();
+            return new Resolved(record, null, null, null, Map.of(), null, reason, failure);
         }
 
-        /** @return this tool, when it is sound */
+        /** @return this tool, when it is sound; else the refusal, of the kind of what is wrong */
         Resolved sound() {
             if (broken != null) {
-                throw new IntegrityException("tool " + record.id() + " is quarantined: " + broken);
+                String message = "tool " + record.id() + " is quarantined: " + broken;
+                throw failure instanceof SignatureException ? new SignatureException(message, failure)
+                        : new IntegrityException(message, failure);
             }
             return this;
         }
@@ -648,8 +652,8 @@ public final class DefaultKami implements Kami {
         try {
             res = resolveChecked(r);
         } catch (KamiException e) {
-            LOG.warn("tool {} is quarantined: {}", r.id(), e.getMessage());
-            res = Resolved.broken(r, e.getMessage());
+            res = Resolved.broken(r, e);
+            LOG.warn("tool {} is quarantined: {}", r.id(), res.broken());
         }
         resolved.put(r.id().value(), res);
         return res;
@@ -684,12 +688,9 @@ public final class DefaultKami implements Kami {
                     + "); reinstall the tool", e);
         }
         byte[] blob = readVerifiedBlob(r);
-        try {
-            verifySignature(manifest, blob, r.moduleSha256(), r.signature(), r.signerKey());
-        } catch (SignatureException e) {
-            throw new IntegrityException("its stored signature is refused (" + e.getMessage() + ")", e);
-        }
-        return new Resolved(r, manifest, g, eff, Permissions.environmentFor(eff, settings.environment()), schema, null);
+        verifySignature(manifest, blob, r.moduleSha256(), r.signature(), r.signerKey());
+        return new Resolved(r, manifest, g, eff, Permissions.environmentFor(eff, settings.environment()), schema, null,
+                null);
     }
 
     /** @return which denormalized column of the row differs from the manifest, or null */
@@ -810,7 +811,7 @@ public final class DefaultKami implements Kami {
         try {
             r = resolveForCall(tool);
             Permissions.requireUsableDirectory(r.record().id(), r.effective());
-        } catch (ToolNotFoundException | IntegrityException | PolicyViolationException e) {
+        } catch (KamiException e) { // not found, disabled, quarantined, a granted directory gone
             notifyListeners(l -> l.callRejected(tool, e.getMessage()));
             return CompletableFuture.failedFuture(e);
         }

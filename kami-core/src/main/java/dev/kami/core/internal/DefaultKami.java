@@ -102,6 +102,8 @@ public final class DefaultKami implements Kami {
     private final PackageReader reader = new PackageReader();
     private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
     private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
+    /** Tool and signature pairs already warned about as partial, so a load does not repeat it. */
+    private final java.util.Set<String> partialSignaturesWarned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object installLock = new Object();
     /** The store's change counter up to which tool-change events have been sent. */
@@ -313,7 +315,7 @@ public final class DefaultKami implements Kami {
                 case V2 -> SignatureCoverage.MODULE_AND_PERMISSIONS;
                 default -> SignatureCoverage.MODULE_ONLY;
             };
-            if (coverage != SignatureCoverage.PACKAGE) {
+            if (coverage != SignatureCoverage.PACKAGE && partialSignaturesWarned.add(id + " " + signature)) {
                 LOG.warn("tool {} carries a {} signature: its id, version, description and schemas are not covered;"
                         + " re-sign it with 'kami sign' to cover the whole package", id,
                         coverage == SignatureCoverage.MODULE_ONLY ? "module-only (original KAMI)"

@@ -33,6 +33,7 @@ public final class JdbcToolStore implements ToolStore {
             + " module_size, signature, signer_key, enabled, pinned_version, source, installed_at, updated_at";
 
     private final Database db;
+    private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param db an open, migrated database; the store closes it */
     public JdbcToolStore(Database db) {
@@ -356,7 +357,7 @@ public final class JdbcToolStore implements ToolStore {
     // ---- inside a transaction ------------------------------------------------------------------
 
     /** @return the tool, or null when absent or when its row is damaged ({@link #damaged()} reports it) */
-    private static ToolRecord find(Connection c, ToolId id) throws SQLException {
+    private ToolRecord find(Connection c, ToolId id) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM kami_tools WHERE id = ?")) {
             p.setString(1, id.value());
             try (ResultSet rs = p.executeQuery()) {
@@ -503,10 +504,12 @@ public final class JdbcToolStore implements ToolStore {
     }
 
     /** @return the row as a record, or null (logged) when a column holds a value no record has */
-    private static ToolRecord readableRow(ResultSet rs) throws SQLException {
+    private ToolRecord readableRow(ResultSet rs) throws SQLException {
         String problem = rowProblem(rs);
         if (problem != null) {
-            LOG.warn("registry row '{}' is damaged and skipped: {}", rs.getString(1), problem);
+            if (warned.add(rs.getString(1) + " " + problem)) { // once per damage, not on every read
+                LOG.warn("registry row '{}' is damaged and skipped: {}", rs.getString(1), problem);
+            }
             return null;
         }
         return row(rs);

@@ -775,6 +775,11 @@ public final class DefaultKami implements Kami {
                     + actual + " but " + rec.moduleSha256() + " was recorded at install. Refusing to load it;"
                     + " reinstall the tool from a trusted source");
         }
+        if (blob.length != rec.moduleSize()) {
+            throw new IntegrityException("the registry row of tool " + rec.id() + " was edited: its module_size"
+                    + " column says " + rec.moduleSize() + " bytes but its module (sha256 " + actual + ") has "
+                    + blob.length + "; reinstall the tool");
+        }
         return blob;
     }
 

@@ -75,6 +75,8 @@ class DamagedRegistryTest {
                         "signature and signerKey go together", VICTIM),
                 new Damage("signature garbage", "UPDATE kami_tools SET signature = 'abcd', signer_key = 'ef'" + where,
                         "its stored signature is refused (the signature must be 128 hex characters", VICTIM),
+                new Damage("module_size", "UPDATE kami_tools SET module_size = 7" + where,
+                        "module_size column says 7 bytes", VICTIM),
                 new Damage("grant unreadable", "UPDATE kami_grants SET permission = 'fs:everything' WHERE tool_id = '"
                         + VICTIM + "'", "its stored grants cannot be read", VICTIM),
                 new Damage("blob bytes changed", "UPDATE kami_blobs SET bytes = ? WHERE sha256 = " + ROW,
@@ -92,6 +94,27 @@ class DamagedRegistryTest {
     void aDamagedSqliteRowIsQuarantinedAndTheOtherToolKeepsWorking(Damage damage) throws Exception {
         String url = "jdbc:sqlite:" + dir.resolve("registry.db");
         check(url, damage);
+    }
+
+    /** Columns whose damage harms no check: the tool stays listed and callable, nothing else breaks. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"enabled = 'yes please'", "enabled = 7",
+            "pinned_version = 'not a version'", "source = ''", "installed_at = 'yesterday'", "updated_at = -1"})
+    void otherColumnsDamagedInSqliteLeaveEveryToolWorking(String assignment) throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("registry.db");
+        try (Kami kami = Kami.builder().home(dir).storeUrl(url).build()) {
+            kami.install(Registries.ECHO);
+            kami.install(HELLO);
+            corrupt(url, "UPDATE kami_tools SET " + assignment + " WHERE id = '" + VICTIM + "'");
+        }
+        try (Kami fresh = Kami.builder().home(dir).storeUrl(url).build()) {
+            assertThat(fresh.list()).extracting(t -> t.id().value()).contains("dev.kami.echo");
+            assertThat(fresh.broken()).isEmpty();
+            assertEcho(fresh);
+            assertThat(fresh.uninstall(VICTIM)).isTrue();
+            fresh.install(HELLO);
+            assertThat(fresh.call(VICTIM, "{\"name\":\"again\"}").isError()).isFalse();
+        }
     }
 
     @Test

@@ -111,9 +111,15 @@ class CliDamagedRegistryTest {
             send(in, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
             assertThat(read(out)).contains("\"id\":2").contains("dev_kami_echo").contains("dev_kami_hello-world");
 
-            sql("UPDATE kami_tools SET version = 'one' WHERE id = 'dev.kami.hello-world'");
+            // the finding's case: one manifest_toml that no longer parses, under a running server
+            sql("UPDATE kami_tools SET manifest_toml = '[tool' WHERE id = 'dev.kami.hello-world'");
             send(in, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
             assertThat(read(out)).contains("\"id\":3").contains("dev_kami_echo").doesNotContain("-32603")
+                    .doesNotContain("\"error\"");
+            // and a column no registry row may hold
+            sql("UPDATE kami_tools SET version = 'one' WHERE id = 'dev.kami.hello-world'");
+            send(in, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}");
+            assertThat(read(out)).contains("\"id\":5").contains("dev_kami_echo").doesNotContain("-32603")
                     .doesNotContain("\"error\"");
             send(in, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"dev_kami_echo\","
                     + "\"arguments\":{\"message\":\"still served\"}}}");

@@ -87,15 +87,44 @@ public interface Kami extends AutoCloseable {
      */
     InstalledTool validate(Path packagePath);
 
-    /** @return every installed tool, ordered by id */
+    /**
+     * @return every installed tool that can be served, ordered by id; a tool whose registry row
+     *     is damaged is left out and reported by {@link #broken()} instead
+     */
     List<InstalledTool> list();
 
-    /** @return the tool with this id or MCP name */
+    /**
+     * The installed tools that are quarantined because their registry row is damaged (manifest,
+     * grants or module unreadable, module digest or signature no longer matching). They are never
+     * served; uninstall them or reinstall them with force.
+     *
+     * @return the broken tools with the reason, ordered by id; empty when every tool is sound
+     */
+    default List<BrokenTool> broken() {
+        return List.of();
+    }
+
+    /**
+     * Loads and compiles every installed, enabled tool now, so that the first call to each costs
+     * no compilation; a server calls it before it reports ready. A tool that cannot be loaded is
+     * left out of service (and logged); the others are loaded.
+     *
+     * @return the tools that could not be loaded, with the reason (broken ones included)
+     */
+    default List<BrokenTool> loadAll() {
+        return broken();
+    }
+
+    /**
+     * @return the tool with this id or MCP name; empty when none is installed or when it is
+     *     quarantined ({@link #broken()}; {@link #tool(String)} says why)
+     */
     Optional<InstalledTool> find(String tool);
 
     /**
      * @return the tool with this id or MCP name
      * @throws ToolNotFoundException if none is installed
+     * @throws IntegrityException if it is quarantined, with the reason ({@link #broken()})
      */
     InstalledTool tool(String tool);
 
@@ -124,6 +153,9 @@ public interface Kami extends AutoCloseable {
      * request and the policy ceiling.
      *
      * @return the grants after the change
+     * @throws PolicyViolationException if a permission cannot work, with the reason: a
+     *     {@code fs:read-only} directory that is missing, not a directory or not readable, or a
+     *     mode, host or variable beyond the host policy's ceiling
      */
     Grants grant(String tool, Permission... permissions);
 
@@ -138,6 +170,17 @@ public interface Kami extends AutoCloseable {
      * @throws SignatureException if the signature does not verify
      */
     InstalledTool verify(String tool);
+
+    /**
+     * Verifies a tool as {@link #verify(String)} does and says what its signature covers.
+     *
+     * @return what the verified signature covers ({@link SignatureCoverage#UNSIGNED} when unsigned)
+     * @throws IntegrityException if the digest differs
+     * @throws SignatureException if the signature does not verify (the changed fields named)
+     */
+    default SignatureCoverage signatureCoverage(String tool) {
+        throw new UnsupportedOperationException("this Kami does not report signature coverage");
+    }
 
     // ---- calls ----------------------------------------------------------------------------
 

@@ -33,12 +33,15 @@ import java.util.Set;
  * @param maxFsAccess the most privileged filesystem mode a tool may get
  * @param requireSignatures whether unsigned or foreign-signed tools are refused
  * @param trustedKeys the Ed25519 public keys (64 hex characters) whose signatures are trusted
+ * @param allowModuleOnlySignatures whether {@code requireSignatures} accepts signatures that do not
+ *     cover the whole manifest (the original KAMI's module-only ones, and KAMI's first version over
+ *     module and permissions); off by default
  * @param scratch the quotas of the per-call file system ({@link ScratchLimits#defaults()})
  * @param modules how large a module the engine parses and compiles ({@link ModuleLimits#defaults()})
  */
 public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, long maxOutputBytes,
         List<String> allowedHosts, List<String> allowedEnv, FsAccess maxFsAccess, boolean requireSignatures,
-        Set<String> trustedKeys, ScratchLimits scratch, ModuleLimits modules) {
+        Set<String> trustedKeys, boolean allowModuleOnlySignatures, ScratchLimits scratch, ModuleLimits modules) {
 
     /** Validates and copies. */
     public HostPolicy {
@@ -106,6 +109,7 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
         b.maxFsAccess = maxFsAccess;
         b.requireSignatures = requireSignatures;
         b.trustedKeys = new LinkedHashSet<>(trustedKeys);
+        b.allowModuleOnlySignatures = allowModuleOnlySignatures;
         b.scratch = scratch;
         b.modules = modules;
         return b;
@@ -141,6 +145,7 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
         private FsAccess maxFsAccess = FsAccess.READ_ONLY;
         private boolean requireSignatures;
         private Set<String> trustedKeys = new LinkedHashSet<>();
+        private boolean allowModuleOnlySignatures;
         private ScratchLimits scratch = ScratchLimits.defaults();
         private ModuleLimits modules = ModuleLimits.defaults();
 
@@ -212,6 +217,15 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
             return this;
         }
 
+        /**
+         * @param allow whether required signatures may be module-only (they do not cover id,
+         *     version, description or schemas; see docs/SECURITY_MODEL.md)
+         */
+        public Builder allowModuleOnlySignatures(boolean allow) {
+            this.allowModuleOnlySignatures = allow;
+            return this;
+        }
+
         /** @param limits the quotas of the per-call file system */
         public Builder scratch(ScratchLimits limits) {
             this.scratch = Objects.requireNonNull(limits, "limits");
@@ -227,7 +241,7 @@ public record HostPolicy(int maxMemoryMb, long maxExecutionMs, long maxFuel, lon
         /** @return the policy */
         public HostPolicy build() {
             return new HostPolicy(maxMemoryMb, maxExecutionMs, maxFuel, maxOutputBytes, allowedHosts, allowedEnv,
-                    maxFsAccess, requireSignatures, trustedKeys, scratch, modules);
+                    maxFsAccess, requireSignatures, trustedKeys, allowModuleOnlySignatures, scratch, modules);
         }
     }
 }

@@ -74,7 +74,31 @@ public interface ToolStore extends AutoCloseable {
      */
     void setPinnedVersion(ToolId id, String version);
 
-    /** @return the tool's grants, {@link Grants#none()} when it has none */
+    /**
+     * Rows that cannot be read back as a {@link ToolRecord}, ordered by id. The other reads skip
+     * them, so one damaged row never hides the others.
+     *
+     * @return the damaged rows, empty when none (the default, for stores that cannot hold one)
+     */
+    default List<DamagedRow> damaged() {
+        return List.of();
+    }
+
+    /**
+     * Removes a row by its id column as stored, whether or not it can be read, with its grants
+     * and its module blob if no other tool refers to it.
+     *
+     * @param id the id column's text, as {@link DamagedRow#id()} gives it
+     * @return whether a row was removed
+     */
+    default boolean removeDamaged(String id) {
+        return false;
+    }
+
+    /**
+     * @return the tool's grants, {@link Grants#none()} when it has none
+     * @throws IllegalArgumentException if a stored grant cannot be read back as a permission
+     */
     Grants grants(ToolId id);
 
     /** @throws dev.kami.ToolNotFoundException if the id is not installed */

@@ -22,6 +22,7 @@ import org.tomlj.TomlTable;
  * [policy]
  * require_signatures = true
  * trusted_keys = ["&lt;64 hex&gt;"]
+ * allow_module_only_signatures = false   # accept signatures that do not cover the whole manifest
  * max_memory_mb = 256
  * max_execution_ms = 60000
  * max_fuel = 0
@@ -47,7 +48,7 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
 
     private static final Map<String, Set<String>> KEYS = Map.of(
             "policy", Set.of("require_signatures", "trusted_keys", "max_memory_mb", "max_execution_ms", "max_fuel",
-                    "max_output_bytes", "allowed_hosts", "allowed_env", "max_fs_access"),
+                    "max_output_bytes", "allowed_hosts", "allowed_env", "max_fs_access", "allow_module_only_signatures"),
             "engine", Set.of("id", "mode"),
             "store", Set.of("url"),
             "registry", Set.of("index"));
@@ -90,6 +91,7 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
                 if (bool(file, pol, "require_signatures")) {
                     p.requireSignatures();
                 }
+                p.allowModuleOnlySignatures(bool(file, pol, "allow_module_only_signatures"));
                 Long v;
                 if ((v = number(file, pol, "max_memory_mb")) != null) {
                     p.maxMemoryMb(Math.toIntExact(v));

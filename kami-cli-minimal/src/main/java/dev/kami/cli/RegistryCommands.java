@@ -125,6 +125,20 @@ final class RegistryCommands {
                         t.enabled() ? "enabled" : "disabled", t.record().signed() ? "signed" : "unsigned",
                         t.record().description()));
             }
+            for (dev.kami.BrokenTool b : root.kami().broken()) {
+                String f = filter == null ? null : filter.toLowerCase(Locale.ROOT);
+                if (f != null && !b.id().contains(f)) {
+                    continue;
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("id", b.id());
+                row.put("version", b.version());
+                row.put("broken", true);
+                row.put("reason", b.reason());
+                rows.add(row);
+                text.append(String.format("%-32s %-10s %-8s %-8s %s%n", b.id(), b.version(), "BROKEN", "-",
+                        b.reason()));
+            }
             if (!root.json && rows.isEmpty()) {
                 root.out.println(filter == null ? "no tools installed; install one with 'kami install <package-dir>'"
                         : "no installed tool matches '" + filter + "'");
@@ -203,9 +217,11 @@ final class RegistryCommands {
 
         @Override
         public Integer call() {
-            InstalledTool t = root.kami().tool(id);
-            root.kami().uninstall(t.id().value());
-            root.print(Map.of("uninstalled", t.id().value()), "uninstalled " + t.id());
+            String name = root.kami().find(id).map(t -> t.id().value()).orElse(id); // a broken tool by its id
+            if (!root.kami().uninstall(name)) {
+                root.kami().tool(id); // says why: not installed
+            }
+            root.print(Map.of("uninstalled", name), "uninstalled " + name);
             return Exit.OK;
         }
     }
@@ -420,6 +436,7 @@ final class RegistryCommands {
         public Integer call() {
             Kami kami = root.kami();
             List<InstalledTool> tools = kami.list();
+            List<dev.kami.BrokenTool> broken = kami.broken();
             long enabled = tools.stream().filter(InstalledTool::enabled).count();
             long signed = tools.stream().filter(t -> t.record().signed()).count();
             HostPolicy p = kami.policy();
@@ -433,8 +450,8 @@ final class RegistryCommands {
             m.put("config", c.file() == null ? null : c.file().toString());
             m.put("store", store);
             m.put("engine", kami.engineDescription());
-            m.put("tools", Map.of("installed", tools.size(), "enabled", enabled, "disabled", tools.size() - enabled,
-                    "signed", signed));
+            m.put("tools", Map.of("installed", tools.size() + broken.size(), "enabled", enabled, "disabled",
+                    tools.size() - enabled, "signed", signed, "broken", broken.size()));
             Map<String, Object> pol = new LinkedHashMap<>();
             pol.put("require_signatures", p.requireSignatures());
             pol.put("trusted_keys", List.copyOf(p.trustedKeys()));
@@ -451,8 +468,9 @@ final class RegistryCommands {
                     "home:     " + root.home() + (c.file() == null ? " (no config.toml)" : " (config " + c.file() + ")"),
                     "store:    " + store,
                     "engine:   " + kami.engineDescription(),
-                    "tools:    " + tools.size() + " installed, " + enabled + " enabled, " + (tools.size() - enabled)
-                            + " disabled, " + signed + " signed",
+                    "tools:    " + (tools.size() + broken.size()) + " installed, " + enabled + " enabled, "
+                            + (tools.size() - enabled) + " disabled, " + signed + " signed"
+                            + (broken.isEmpty() ? "" : ", " + broken.size() + " BROKEN (quarantined; see 'kami list')"),
                     "policy:   signatures " + (p.requireSignatures() ? "required (" + p.trustedKeys().size()
                             + " trusted keys)" : "optional") + ", memory <= " + p.maxMemoryMb() + " MiB, time <= "
                             + p.maxExecutionMs() + " ms, hosts " + p.allowedHosts() + ", fs <= "

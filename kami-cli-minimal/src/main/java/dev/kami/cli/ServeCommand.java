@@ -74,12 +74,15 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         Kami kami = root.kami();
-        int tools = 0;
-        for (dev.kami.InstalledTool t : kami.list()) {
-            if (t.enabled()) {
-                tools++;
-            }
+        // load and compile every tool before serving: stdin is not read and /health/ready not
+        // answered before this; a tool that cannot be loaded is reported and not served
+        java.util.Set<String> unloadable = new java.util.HashSet<>();
+        for (dev.kami.BrokenTool b : kami.loadAll()) {
+            unloadable.add(b.id());
+            root.err.println("kami: not serving " + b.id() + ": " + b.reason());
         }
+        int tools = (int) kami.list().stream().filter(t -> t.enabled() && !unloadable.contains(t.id().value()))
+                .count();
         Server server = kami.serve(transport, TransportConfig.of(opts));
         Thread hook = new Thread(() -> {
             server.close();

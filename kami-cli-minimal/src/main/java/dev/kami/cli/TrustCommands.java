@@ -1,6 +1,7 @@
 package dev.kami.cli;
 
 import dev.kami.InstalledTool;
+import dev.kami.SignatureCoverage;
 import dev.kami.core.pkg.PackageReader;
 import dev.kami.core.pkg.ToolPackage;
 import dev.kami.core.signing.Ed25519;
@@ -59,7 +60,8 @@ final class TrustCommands {
     }
 
     @Command(name = "sign", mixinStandardHelpOptions = true,
-            description = "Sign a package's module and requested permissions; writes tool.sig next to tool.toml.")
+            description = "Sign a package: its module and its whole manifest (identity, MCP text and schemas,"
+                    + " permissions, limits); writes tool.sig next to tool.toml.")
     static final class Sign implements Callable<Integer> {
         @ParentCommand
         KamiCli root;
@@ -84,11 +86,11 @@ final class TrustCommands {
             String secret = Ed25519.readSecretKey(secretFile);
             String pub = Ed25519.publicKeyOf(secret);
             ToolPackage pkg = new PackageReader().read(dir);
-            String sig = ToolSignatures.sign(secret, pkg.module(), pkg.manifest().security());
+            String sig = ToolSignatures.signPackage(secret, pkg.module(), pkg.manifest());
             Path out = dir.resolve(PackageReader.SIGNATURE_FILE);
             Files.writeString(out, "# written by kami sign: covers the module (sha256 " + pkg.sha256()
-                    + ") and the [security] it requests\nsignature = \"" + sig + "\"\npublic_key = \"" + pub + "\"\n",
-                    StandardCharsets.UTF_8);
+                    + ") and the whole tool.toml ([tool], [mcp], [security]); changing any of them breaks it\n"
+                    + "signature = \"" + sig + "\"\npublic_key = \"" + pub + "\"\n", StandardCharsets.UTF_8);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", pkg.manifest().id().value());
             m.put("signature_file", out.toString());
@@ -112,6 +114,7 @@ final class TrustCommands {
         @Override
         public Integer call() {
             InstalledTool t = root.kami().verify(id);
+            SignatureCoverage coverage = root.kami().signatureCoverage(id);
             var r = t.record();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", t.id().value());
@@ -119,10 +122,17 @@ final class TrustCommands {
             m.put("integrity", "ok");
             m.put("signed", r.signed());
             m.put("signer_public_key", r.signerKey());
+            m.put("covers", coverage.name().toLowerCase(java.util.Locale.ROOT));
             m.put("trusted", r.signed() && root.kami().policy().trustedKeys().contains(r.signerKey()));
+            String covers = switch (coverage) {
+                case PACKAGE -> "; covers the whole package";
+                case MODULE_AND_PERMISSIONS -> "; covers the module and [security] only (re-sign with 'kami sign')";
+                case MODULE_ONLY -> "; module-only: covers the module alone (re-sign with 'kami sign')";
+                case UNSIGNED -> "";
+            };
             String sig = r.signed() ? "signature verified with key " + r.signerKey()
                     + (root.kami().policy().trustedKeys().contains(r.signerKey()) ? " (trusted)" : " (not in"
-                            + " trusted_keys)")
+                            + " trusted_keys)") + covers
                     : "unsigned (integrity checked; sign it with 'kami sign')";
             root.print(m, t.id() + " " + r.version() + ": module sha256 " + r.moduleSha256() + " ok\n" + sig);
             return Exit.OK;

@@ -1,5 +1,6 @@
 package dev.kami.core.internal;
 
+import dev.kami.BrokenTool;
 import dev.kami.BusyException;
 import dev.kami.CallOptions;
 import dev.kami.InstallException;
@@ -13,6 +14,7 @@ import dev.kami.MetricsSnapshot;
 import dev.kami.ModuleRejectedException;
 import dev.kami.PolicyViolationException;
 import dev.kami.Registration;
+import dev.kami.SignatureCoverage;
 import dev.kami.SignatureException;
 import dev.kami.ToolChange;
 import dev.kami.ToolConflictException;
@@ -33,6 +35,7 @@ import dev.kami.policy.Grants;
 import dev.kami.policy.HostPolicy;
 import dev.kami.policy.Permission;
 import dev.kami.spi.CompiledModule;
+import dev.kami.spi.DamagedRow;
 import dev.kami.spi.EngineResult;
 import dev.kami.spi.Invocation;
 import dev.kami.spi.KamiSettings;
@@ -99,15 +102,35 @@ public final class DefaultKami implements Kami {
     private final PackageReader reader = new PackageReader();
     private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
     private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
+    /** Tool and signature pairs already warned about as partial, so a load does not repeat it. */
+    private final java.util.Set<String> partialSignaturesWarned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object installLock = new Object();
     /** The store's change counter up to which tool-change events have been sent. */
     private volatile long eventCounter;
     private final java.util.concurrent.ScheduledExecutorService watcher;
 
-    /** A tool ready to call: its record, parsed manifest, grants and effective permissions. */
+    /**
+     * A tool ready to call: its record, parsed manifest, grants and effective permissions; or,
+     * when {@code broken} is set, a quarantined tool and why (the other parts may be null).
+     */
     private record Resolved(ToolRecord record, ToolManifest manifest, Grants grants, EffectivePermissions effective,
-            Map<String, String> environment, ArgumentSchema arguments) {
+            Map<String, String> environment, ArgumentSchema arguments, String broken, KamiException failure) {
+        static Resolved broken(ToolRecord record, KamiException failure) {
+            String reason = failure instanceof SignatureException
+                    ? "its stored signature is refused (" + failure.getMessage() + ")" : failure.getMessage();
+            return new Resolved(record, null, null, null, Map.of(), null, reason, failure);
+        }
+
+        /** @return this tool, when it is sound; else the refusal, of the kind of what is wrong */
+        Resolved sound() {
+            if (broken != null) {
+                String message = "tool " + record.id() + " is quarantined: " + broken;
+                throw failure instanceof SignatureException ? new SignatureException(message, failure)
+                        : new IntegrityException(message, failure);
+            }
+            return this;
+        }
     }
 
     DefaultKami(KamiSettings settings, ToolEngine engine, ToolStore store) {
@@ -190,11 +213,22 @@ public final class DefaultKami implements Kami {
         ToolPackage pkg = withSource(read, options);
         ToolManifest m = pkg.manifest();
         Abi abi = check(pkg);
+        if (options.grants() != null) {
+            Permissions.requireGrantable(m.id(), options.grants(), policy);
+        }
         Grants grants = options.grants() != null ? options.grants() : Grants.of(m.security());
         Instant now = Instant.now();
         synchronized (installLock) {
             Optional<ToolRecord> existing = store.find(m.id());
             if (existing.isEmpty()) {
+                DamagedRow damaged = damagedRow(m.id().value());
+                if (damaged != null) {
+                    if (!options.force()) {
+                        throw new ToolConflictException("tool " + m.id() + " is installed but quarantined: "
+                                + damaged.reason());
+                    }
+                    store.removeDamaged(damaged.id()); // a row that cannot be read is replaced whole
+                }
                 ToolRecord rec = record(pkg, now, now, true, null);
                 store.insert(rec, pkg.module(), grants);
                 changed(m.id(), ToolChange.Kind.INSTALLED);
@@ -210,8 +244,8 @@ public final class DefaultKami implements Kami {
                             + " <source>) or force");
                 }
                 store.replace(record(pkg, old.installedAt(), now, old.enabled(), old.pinnedVersion()), pkg.module());
-                if (options.grants() != null) {
-                    store.setGrants(m.id(), grants);
+                if (options.grants() != null || !grantsReadable(m.id())) {
+                    store.setGrants(m.id(), grants); // unreadable grants are replaced by the request's
                 }
                 changed(m.id(), ToolChange.Kind.UPDATED);
             }
@@ -242,7 +276,7 @@ public final class DefaultKami implements Kami {
         }
         ArgumentSchema.of(m); // refuses a schema that cannot be compiled
         Permissions.requireWithinCeiling(m.id(), m.security(), policy);
-        verifySignature(m.id(), pkg.module(), pkg.sha256(), m.security(), pkg.signature(), pkg.signerKey());
+        verifySignature(m, pkg.module(), pkg.sha256(), pkg.signature(), pkg.signerKey());
         compiled(m.id().value(), pkg.sha256(), () -> pkg.module(), m.abi());
         return info.abi();
     }
@@ -258,19 +292,34 @@ public final class DefaultKami implements Kami {
         }
     }
 
-    private void verifySignature(ToolId id, byte[] module, String sha, SecurityRequest security, String signature,
+    /**
+     * Checks a signature against the module and the whole manifest, and the policy's demands.
+     *
+     * @return what the signature covers
+     */
+    private SignatureCoverage verifySignature(ToolManifest m, byte[] module, String sha, String signature,
             String signer) {
-        ToolSignatures.Scheme scheme = null;
+        ToolId id = m.id();
+        SignatureCoverage coverage = SignatureCoverage.UNSIGNED;
         if (signature != null) {
-            scheme = ToolSignatures.verify(signer, signature, module, security);
-            if (scheme == ToolSignatures.Scheme.INVALID) {
-                throw new SignatureException("signature of tool " + id + " does not verify with key " + signer
-                        + ": its module (sha256 " + sha + ") or its [security] permissions changed since it was"
-                        + " signed; re-sign it with 'kami sign' or get it from its publisher again");
+            ToolSignatures.Verification v = ToolSignatures.check(signer, signature, module, m);
+            if (v.scheme() == ToolSignatures.Scheme.INVALID) {
+                String what = v.changes().isEmpty()
+                        ? "its module (sha256 " + sha + ") or its [security] permissions changed since it was signed"
+                        : "changed since it was signed: " + String.join("; ", v.changes());
+                throw new SignatureException("signature of tool " + id + " does not verify with key " + signer + ": "
+                        + what + ". Get the package from its publisher again, or re-sign it with 'kami sign'");
             }
-            if (scheme == ToolSignatures.Scheme.MODULE_ONLY) {
-                LOG.warn("tool {} carries a module-only signature (original KAMI format): its permissions are not"
-                        + " covered; re-sign with 'kami sign' to cover them", id);
+            coverage = switch (v.scheme()) {
+                case PACKAGE -> SignatureCoverage.PACKAGE;
+                case V2 -> SignatureCoverage.MODULE_AND_PERMISSIONS;
+                default -> SignatureCoverage.MODULE_ONLY;
+            };
+            if (coverage != SignatureCoverage.PACKAGE && partialSignaturesWarned.add(id + " " + signature)) {
+                LOG.warn("tool {} carries a {} signature: its id, version, description and schemas are not covered;"
+                        + " re-sign it with 'kami sign' to cover the whole package", id,
+                        coverage == SignatureCoverage.MODULE_ONLY ? "module-only (original KAMI)"
+                                : "module-and-permissions (KAMI v2)");
             }
         }
         if (policy.requireSignatures()) {
@@ -283,7 +332,16 @@ public final class DefaultKami implements Kami {
                         + " policy does not trust (trusted: " + policy.trustedKeys() + "); add the key to"
                         + " HostPolicy.requireSignatures(..) if you trust its publisher");
             }
+            if (coverage != SignatureCoverage.PACKAGE && !policy.allowModuleOnlySignatures()) {
+                throw new SignatureException("tool " + id + " carries a "
+                        + (coverage == SignatureCoverage.MODULE_ONLY ? "module-only" : "module-and-permissions")
+                        + " signature, which does not cover its [tool] id, name, version or its [mcp] description and"
+                        + " schemas, and the host policy requires signatures over the whole package; re-sign it with"
+                        + " 'kami sign', or allow such signatures explicitly (HostPolicy.allowModuleOnlySignatures(true),"
+                        + " allow_module_only_signatures = true in config.toml)");
+            }
         }
+        return coverage;
     }
 
     private ToolRecord record(ToolPackage pkg, Instant installedAt, Instant updatedAt, boolean enabled, String pin) {
@@ -346,20 +404,94 @@ public final class DefaultKami implements Kami {
         ensureOpen();
         List<InstalledTool> out = new ArrayList<>();
         for (ToolRecord r : store.listAll()) {
-            out.add(installed(resolveRecord(r)));
+            Resolved res = resolveRecord(r);
+            if (res.broken() == null) {
+                out.add(installed(res));
+            }
         }
         return out;
     }
 
     @Override
+    public List<BrokenTool> broken() {
+        ensureOpen();
+        List<BrokenTool> out = new ArrayList<>();
+        for (DamagedRow d : store.damaged()) {
+            out.add(new BrokenTool(d.id(), d.version(), d.reason()));
+        }
+        for (ToolRecord r : store.listAll()) {
+            Resolved res = resolveRecord(r);
+            if (res.broken() != null) {
+                out.add(new BrokenTool(r.id().value(), r.version().toString(), res.broken()));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(BrokenTool::id));
+        return out;
+    }
+
+    @Override
+    public List<BrokenTool> loadAll() {
+        ensureOpen();
+        List<BrokenTool> failed = new ArrayList<>(broken());
+        int loaded = 0;
+        for (InstalledTool t : list()) {
+            if (!t.enabled()) {
+                continue;
+            }
+            Resolved r = resolveRecord(t.record());
+            try {
+                compiled(t.id().value(), t.record().moduleSha256(), () -> loadVerified(r), r.manifest().abi());
+                loaded++;
+            } catch (KamiException e) {
+                LOG.warn("tool {} cannot be loaded and is not served: {}", t.id(), e.getMessage());
+                failed.add(new BrokenTool(t.id().value(), t.record().version().toString(), e.getMessage()));
+            }
+        }
+        LOG.info("loaded {} enabled tools; {} not loadable", loaded, failed.size());
+        return failed;
+    }
+
+    /**
+     * @return the sound tool with this id or MCP name; empty when none is installed or when it is
+     *     quarantined ({@link #tool(String)} says why)
+     */
+    @Override
     public Optional<InstalledTool> find(String tool) {
         ensureOpen();
-        return lookup(tool).map(r -> installed(resolveRecord(r)));
+        return lookup(tool).map(this::resolveRecord).filter(r -> r.broken() == null).map(this::installed);
     }
 
     @Override
     public InstalledTool tool(String tool) {
-        return find(tool).orElseThrow(() -> notFound(tool));
+        ensureOpen();
+        Optional<ToolRecord> r = lookup(tool);
+        if (r.isPresent()) {
+            return installed(resolveRecord(r.get()).sound());
+        }
+        DamagedRow d = damagedRow(tool);
+        if (d != null) {
+            throw new IntegrityException("tool " + d.id() + " is quarantined: " + d.reason());
+        }
+        throw notFound(tool);
+    }
+
+    /** @return the damaged row whose id or MCP name is {@code tool}, or null */
+    private DamagedRow damagedRow(String tool) {
+        for (DamagedRow d : store.damaged()) {
+            if (d.id().equals(tool) || d.id().replace('.', '_').equals(tool)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private boolean grantsReadable(ToolId id) {
+        try {
+            store.grants(id);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private Optional<ToolRecord> lookup(String tool) {
@@ -376,7 +508,14 @@ public final class DefaultKami implements Kami {
     }
 
     private ToolRecord requireRecord(String tool) {
-        return lookup(tool).orElseThrow(() -> notFound(tool));
+        Optional<ToolRecord> r = lookup(tool);
+        if (r.isEmpty()) {
+            DamagedRow d = damagedRow(tool);
+            if (d != null) {
+                throw new IntegrityException("tool " + d.id() + " is quarantined: " + d.reason());
+            }
+        }
+        return r.orElseThrow(() -> notFound(tool));
     }
 
     private static ToolNotFoundException notFound(String tool) {
@@ -389,7 +528,16 @@ public final class DefaultKami implements Kami {
         ensureOpen();
         Optional<ToolRecord> r = lookup(tool);
         if (r.isEmpty()) {
-            return false;
+            DamagedRow d = damagedRow(tool);
+            boolean removed = d != null && store.removeDamaged(d.id());
+            if (removed) {
+                resolved.clear();
+                eventCounter = store.changeCounter();
+                if (ToolId.isValid(d.id())) {
+                    notifyListeners(l -> l.toolsChanged(new ToolChange(ToolId.of(d.id()), ToolChange.Kind.REMOVED)));
+                }
+            }
+            return removed;
         }
         boolean removed = store.remove(r.get().id());
         if (removed) {
@@ -445,9 +593,19 @@ public final class DefaultKami implements Kami {
     private Grants changeGrants(String tool, boolean add, Permission... permissions) {
         ensureOpen();
         ToolRecord r = requireRecord(tool);
+        if (add) {
+            for (Permission p : permissions) {
+                Permissions.requireGrantable(r.id(), p, policy);
+            }
+        }
         Grants g;
         synchronized (installLock) {
-            g = store.grants(r.id());
+            try {
+                g = store.grants(r.id());
+            } catch (IllegalArgumentException e) { // damaged stored grants: start again from none
+                LOG.warn("the stored grants of {} cannot be read ({}); replacing them", r.id(), e.getMessage());
+                g = Grants.none();
+            }
             for (Permission p : permissions) {
                 g = add ? g.with(p) : g.without(p);
             }
@@ -461,10 +619,19 @@ public final class DefaultKami implements Kami {
     public InstalledTool verify(String tool) {
         ensureOpen();
         ToolRecord r = requireRecord(tool);
-        Resolved res = resolveRecord(r);
+        Resolved res = resolveFresh(r).sound();
         byte[] module = loadVerified(res);
         LOG.debug("verified {} ({} bytes)", r.id(), module.length);
         return installed(res);
+    }
+
+    @Override
+    public SignatureCoverage signatureCoverage(String tool) {
+        ensureOpen();
+        ToolRecord r = requireRecord(tool);
+        Resolved res = resolveFresh(r).sound();
+        byte[] blob = readVerifiedBlob(r);
+        return verifySignature(res.manifest(), blob, r.moduleSha256(), r.signature(), r.signerKey());
     }
 
     // ---- resolution -----------------------------------------------------------------------
@@ -477,37 +644,87 @@ public final class DefaultKami implements Kami {
         return resolveFresh(r);
     }
 
+    /**
+     * Resolves a row, or quarantines it: a stored manifest, grants, schema or module that cannot be
+     * read, a module whose digest or signature no longer matches, or columns that disagree with
+     * the manifest make the tool broken (never served), and leave every other tool working.
+     */
     private Resolved resolveFresh(ToolRecord r) {
+        Resolved res;
+        try {
+            res = resolveChecked(r);
+        } catch (KamiException e) {
+            res = Resolved.broken(r, e);
+            LOG.warn("tool {} is quarantined: {}", r.id(), res.broken());
+        }
+        resolved.put(r.id().value(), res);
+        return res;
+    }
+
+    private Resolved resolveChecked(ToolRecord r) {
         ToolManifest manifest;
         try {
             manifest = ManifestParser.parse(r.manifestToml(), r.id() + " (stored manifest)").manifest();
         } catch (KamiException e) {
-            throw new IntegrityException("the stored manifest of tool " + r.id() + " no longer parses (" + e.getMessage()
-                    + "); reinstall the tool", e);
+            throw new IntegrityException("its stored manifest no longer parses (" + e.getMessage()
+                    + "); uninstall it or reinstall it with force", e);
         }
-        Grants g = store.grants(r.id());
+        String mismatch = columnMismatch(r, manifest);
+        if (mismatch != null) {
+            throw new IntegrityException("its registry row disagrees with its stored manifest: " + mismatch
+                    + "; the row was edited outside KAMI. Uninstall it or reinstall it with force");
+        }
+        Grants g;
+        try {
+            g = store.grants(r.id());
+        } catch (IllegalArgumentException e) {
+            throw new IntegrityException("its stored grants cannot be read (" + e.getMessage() + "); set them again"
+                    + " with 'kami grant " + r.id() + " ...', or reinstall it with force", e);
+        }
         EffectivePermissions eff = Permissions.effective(manifest.security(), g, policy);
         ArgumentSchema schema;
         try {
             schema = ArgumentSchema.of(manifest);
         } catch (KamiException e) {
-            throw new IntegrityException("the stored input schema of tool " + r.id() + " no longer compiles ("
-                    + e.getMessage() + "); reinstall the tool", e);
+            throw new IntegrityException("its stored input schema no longer compiles (" + e.getMessage()
+                    + "); reinstall the tool", e);
         }
-        Resolved res = new Resolved(r, manifest, g, eff, Permissions.environmentFor(eff, settings.environment()), schema);
-        resolved.put(r.id().value(), res);
-        return res;
+        byte[] blob = readVerifiedBlob(r);
+        verifySignature(manifest, blob, r.moduleSha256(), r.signature(), r.signerKey());
+        return new Resolved(r, manifest, g, eff, Permissions.environmentFor(eff, settings.environment()), schema, null,
+                null);
+    }
+
+    /** @return which denormalized column of the row differs from the manifest, or null */
+    private static String columnMismatch(ToolRecord r, ToolManifest m) {
+        if (!r.id().equals(m.id())) {
+            return "id is '" + r.id() + "' but the manifest says '" + m.id() + "'";
+        }
+        if (!r.version().equals(m.version())) {
+            return "version is '" + r.version() + "' but the manifest says '" + m.version() + "'";
+        }
+        if (!r.name().equals(m.name())) {
+            return "name is '" + r.name() + "' but the manifest says '" + m.name() + "'";
+        }
+        if (!r.description().equals(m.description())) {
+            return "description differs from the manifest's";
+        }
+        if (!r.mcpName().equals(m.id().mcpName())) {
+            return "MCP name is '" + r.mcpName() + "' but the manifest's id gives '" + m.id().mcpName() + "'";
+        }
+        return null;
     }
 
     /** The enabled tool to call, from the per-id cache when nothing changed. */
     private Resolved resolveForCall(String tool) {
         Resolved r = resolved.get(tool);
         if (r == null) {
-            r = resolveRecord(requireRecord(tool));
+            r = resolveRecord(requireRecord(tool)).sound();
             if (!r.record().id().value().equals(tool)) {
                 resolved.put(tool, r); // also reachable by MCP name
             }
         }
+        r.sound();
         if (!r.record().enabled()) {
             throw new ToolNotFoundException("tool " + r.record().id() + " is disabled; enable it with 'kami enable "
                     + r.record().id() + "'");
@@ -537,15 +754,32 @@ public final class DefaultKami implements Kami {
     /** Reads the blob and checks digest and signature (supply chain checks before every compile). */
     private byte[] loadVerified(Resolved r) {
         ToolRecord rec = r.record();
-        byte[] blob = store.readBlob(rec.moduleSha256()).orElseThrow(() -> new IntegrityException("the module of tool "
-                + rec.id() + " (sha256 " + rec.moduleSha256() + ") is missing from the store; reinstall the tool"));
+        byte[] blob = readVerifiedBlob(rec);
+        verifySignature(r.manifest(), blob, rec.moduleSha256(), rec.signature(), rec.signerKey());
+        return blob;
+    }
+
+    /** Reads a tool's module blob and checks its digest against the recorded one. */
+    private byte[] readVerifiedBlob(ToolRecord rec) {
+        byte[] blob;
+        try {
+            blob = store.readBlob(rec.moduleSha256()).orElseThrow(() -> new IntegrityException("the module of tool "
+                    + rec.id() + " (sha256 " + rec.moduleSha256() + ") is missing from the store; reinstall the tool"));
+        } catch (dev.kami.StoreException e) {
+            throw new IntegrityException("the module of tool " + rec.id() + " cannot be read from the store ("
+                    + e.getMessage() + "); reinstall the tool", e);
+        }
         String actual = ToolSignatures.sha256Hex(blob);
         if (!actual.equals(rec.moduleSha256())) {
             throw new IntegrityException("the stored module of tool " + rec.id() + " was changed: its SHA-256 is "
                     + actual + " but " + rec.moduleSha256() + " was recorded at install. Refusing to load it;"
                     + " reinstall the tool from a trusted source");
         }
-        verifySignature(rec.id(), blob, actual, r.manifest().security(), rec.signature(), rec.signerKey());
+        if (blob.length != rec.moduleSize()) {
+            throw new IntegrityException("the registry row of tool " + rec.id() + " was edited: its module_size"
+                    + " column says " + rec.moduleSize() + " bytes but its module (sha256 " + actual + ") has "
+                    + blob.length + "; reinstall the tool");
+        }
         return blob;
     }
 
@@ -583,7 +817,8 @@ public final class DefaultKami implements Kami {
         Resolved r;
         try {
             r = resolveForCall(tool);
-        } catch (ToolNotFoundException e) {
+            Permissions.requireUsableDirectory(r.record().id(), r.effective());
+        } catch (KamiException e) { // not found, disabled, quarantined, a granted directory gone
             notifyListeners(l -> l.callRejected(tool, e.getMessage()));
             return CompletableFuture.failedFuture(e);
         }

@@ -205,7 +205,7 @@ public final class ManifestParser {
             ToolManifest manifest = new ToolManifest(id, name, version, wasm, abi, title, description, arguments,
                     inputSchema, outputSchema, annotations, req);
             return new ParsedManifest(manifest, text, wasmSha == null ? null : wasmSha.toLowerCase(Locale.ROOT),
-                    signature == null ? null : signature.toLowerCase(Locale.ROOT),
+                    signature == null || signature.startsWith("v3:") ? signature : signature.toLowerCase(Locale.ROOT),
                     signer == null ? null : signer.toLowerCase(Locale.ROOT));
         }
 

@@ -266,7 +266,9 @@ public final class PackageReader {
                 throw new InstallException("tool.sig in " + source + " is malformed; expected signature = \"<hex>\" and"
                         + " public_key = \"<hex>\" (as 'kami sign' writes)");
             }
-            signature = signature.toLowerCase(Locale.ROOT);
+            if (!ToolSignatures.isPackageSignature(signature)) { // a v3 token carries base64url text
+                signature = signature.toLowerCase(Locale.ROOT);
+            }
             signer = signer.toLowerCase(Locale.ROOT);
         }
         return new ToolPackage(parsed, module, sha, signature, signer, source, dir);

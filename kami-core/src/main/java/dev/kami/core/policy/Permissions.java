@@ -8,6 +8,9 @@ import dev.kami.policy.EffectivePermissions;
 import dev.kami.policy.Grants;
 import dev.kami.policy.HostPolicy;
 import dev.kami.policy.NetPatterns;
+import dev.kami.policy.Permission;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +69,83 @@ public final class Permissions {
                     + String.join("; ", beyond) + ". Lower the request in [security] of its tool.toml, or raise the"
                     + " ceiling with HostPolicy.builder()");
         }
+    }
+
+    /**
+     * Checks a permission when it is granted, so that a grant that cannot work is refused at once
+     * rather than failing every later call: a mode beyond the ceiling, a host or variable the
+     * policy does not allow, a directory that is missing, not a directory or not readable.
+     *
+     * @throws PolicyViolationException saying what is wrong with the value, and what to do
+     */
+    public static void requireGrantable(ToolId id, Permission p, HostPolicy policy) {
+        String problem = null;
+        if (p instanceof Permission.Fs f) {
+            if (f.access().compareTo(policy.maxFsAccess()) > 0) {
+                problem = "fs:" + f.access().label() + " is beyond the host policy's ceiling fs:"
+                        + policy.maxFsAccess().label() + "; grant a lesser mode or raise the ceiling"
+                        + " (HostPolicy.maxFsAccess, max_fs_access in config.toml)";
+            } else if (f.directory() != null) {
+                problem = directoryProblem(f.directory());
+                if (problem != null) {
+                    problem += "; grant an existing, readable directory (fs:read-only:/path/to/dir)";
+                }
+            }
+        } else if (p instanceof Permission.Net n && !NetPatterns.anyCovers(policy.allowedHosts(), n.pattern())) {
+            problem = "host " + n.pattern() + " is beyond the host policy's allowed hosts ("
+                    + show(policy.allowedHosts()) + "); grant an allowed host or widen HostPolicy.allowHosts";
+        } else if (p instanceof Permission.Env e && !envAllowed(policy.allowedEnv(), e.name())) {
+            problem = "variable " + e.name() + " is beyond the host policy's allowed variables ("
+                    + show(policy.allowedEnv()) + "); widen HostPolicy.allowEnv to grant it";
+        }
+        if (problem != null) {
+            throw new PolicyViolationException("cannot grant " + p.text() + " to tool " + id + ": " + problem);
+        }
+    }
+
+    /** As {@link #requireGrantable(ToolId, Permission, HostPolicy)} for each permission of a grant set. */
+    public static void requireGrantable(ToolId id, Grants g, HostPolicy policy) {
+        if (g.fsAccess() != FsAccess.READ_ONLY || g.fsDirectory() != null) {
+            requireGrantable(id, new Permission.Fs(g.fsAccess(), g.fsDirectory()), policy);
+        }
+        for (String n : g.netAllowList()) {
+            requireGrantable(id, new Permission.Net(n), policy);
+        }
+        for (String e : g.envAllowList()) {
+            requireGrantable(id, new Permission.Env(e), policy);
+        }
+    }
+
+    /**
+     * Checks, before a call, that a granted directory is still there: a call must not fail deep in
+     * the engine because a directory was removed after it was granted.
+     *
+     * @throws PolicyViolationException naming the directory and what to do
+     */
+    public static void requireUsableDirectory(ToolId id, EffectivePermissions e) {
+        if (e.fsAccess() != FsAccess.READ_ONLY || e.fsDirectory() == null) {
+            return;
+        }
+        String problem = directoryProblem(e.fsDirectory());
+        if (problem != null) {
+            throw new PolicyViolationException("tool " + id + " cannot run: its granted fs:read-only directory "
+                    + problem + ". Grant an existing directory with 'kami grant " + id + " fs:read-only:DIR', or"
+                    + " revoke it with 'kami revoke " + id + " fs:none'");
+        }
+    }
+
+    /** @return why a directory cannot be mounted read-only, or null when it can */
+    static String directoryProblem(Path dir) {
+        if (!Files.exists(dir)) {
+            return dir + " does not exist";
+        }
+        if (!Files.isDirectory(dir)) {
+            return dir + " is not a directory";
+        }
+        if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+            return dir + " is not readable by this process";
+        }
+        return null;
     }
 
     /** @return what a call gets: request ∩ grants ∩ ceiling */

@@ -117,6 +117,41 @@ class DefaultKamiTest {
     }
 
     @Test
+    void loadAllCompilesEveryEnabledToolBeforeTheFirstCall() throws IOException {
+        dev.kami.core.store.InMemoryToolStore shared = new dev.kami.core.store.InMemoryToolStore();
+        try (Kami first = Kami.builder().engine(engine).store(shared).build();
+                Kami serving = Kami.builder().engine(engine).store(shared).build()) {
+            first.install(pkg(dir, "dev.kami.a", "1.0.0", ""));
+            first.install(pkg(dir, "dev.kami.b", "1.0.0", ""));
+            first.install(pkg(dir, "dev.kami.off", "1.0.0", ""));
+            first.disable("dev.kami.off");
+            org.mockito.Mockito.clearInvocations(engine);
+            assertThat(serving.loadAll()).isEmpty();
+            assertThat(serving.metrics().compilations()).isEqualTo(2);
+            org.mockito.Mockito.verify(engine, org.mockito.Mockito.times(2)).compile(any());
+            assertThat(serving.call("dev.kami.a", "{}").isError()).isFalse();
+            assertThat(serving.call("dev.kami.b", "{}").isError()).isFalse();
+            assertThat(serving.metrics().compilations()).as("no compile on the first calls").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void loadAllReportsAToolTheEngineCannotCompileAndLoadsTheOthers() throws IOException {
+        dev.kami.core.store.InMemoryToolStore shared = new dev.kami.core.store.InMemoryToolStore();
+        try (Kami first = Kami.builder().engine(engine).store(shared).build();
+                Kami serving = Kami.builder().engine(engine).store(shared).build()) {
+            first.install(pkg(dir, "dev.kami.a", "1.0.0", ""));
+            first.install(pkg(dir, "dev.kami.b", "1.0.0", ""));
+            when(engine.compile(org.mockito.ArgumentMatchers.argThat(src -> src != null
+                    && src.toolId().equals("dev.kami.b"))))
+                    .thenThrow(new dev.kami.ModuleRejectedException("module of tool dev.kami.b has too many functions"));
+            assertThat(serving.loadAll()).containsExactly(new dev.kami.BrokenTool("dev.kami.b", "1.0.0",
+                    "module of tool dev.kami.b has too many functions"));
+            assertThat(serving.call("dev.kami.a", "{}").isError()).isFalse();
+        }
+    }
+
+    @Test
     void installListAndCallByIdOrMcpName() throws IOException {
         kami(HostPolicy.defaults());
         InstalledTool t = kami.install(pkg(dir, "dev.kami.echo", "1.0.0", ""));
@@ -465,7 +500,7 @@ class DefaultKamiTest {
         kami.call("dev.kami.echo", "{}");
         kami.disable("dev.kami.echo");
         kami.enable("dev.kami.echo");
-        kami.grant("dev.kami.echo", Permission.parse("env:HOME"));
+        kami.grant("dev.kami.echo", Permission.parse("fs:sandbox"));
         assertThat(kami.uninstall("dev.kami.echo")).isTrue();
         assertThat(kami.uninstall("dev.kami.echo")).isFalse();
         assertThat(events).containsExactly("compiled", "INSTALLED dev.kami.echo", "call dev.kami.echo",

@@ -1,6 +1,5 @@
 package dev.kami.store.jdbc.internal;
 
-import dev.kami.manifest.ToolId;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -15,21 +14,22 @@ final class Cursors {
     private Cursors() {
     }
 
-    static String after(ToolId lastId) {
+    static String after(String lastId) {
         return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((TAG + lastId.value()).getBytes(StandardCharsets.UTF_8));
+                .encodeToString((TAG + lastId).getBytes(StandardCharsets.UTF_8));
     }
 
     /** @throws IllegalArgumentException naming the cursor when this store did not make it */
-    static ToolId lastId(String cursor) {
+    static String lastId(String cursor) {
         String text;
         try {
             text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             text = "";
         }
-        if (text.startsWith(TAG) && ToolId.isValid(text.substring(TAG.length()))) {
-            return ToolId.of(text.substring(TAG.length()));
+        // the last id of a page may be a damaged row's id, so any non-empty id is taken back
+        if (text.startsWith(TAG) && text.length() > TAG.length()) {
+            return text.substring(TAG.length());
         }
         throw new IllegalArgumentException("cursor '" + cursor + "' was not made by this tool store; pass the"
                 + " nextCursor of a previous page unchanged, or null to start from the first page");

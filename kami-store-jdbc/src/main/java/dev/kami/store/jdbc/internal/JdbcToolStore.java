@@ -28,10 +28,12 @@ import java.util.Optional;
  * append-only history, every write one transaction. Thread-safe.
  */
 public final class JdbcToolStore implements ToolStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcToolStore.class);
     private static final String COLUMNS = "id, name, version, description, mcp_name, manifest_toml, module_sha256,"
             + " module_size, signature, signer_key, enabled, pinned_version, source, installed_at, updated_at";
 
     private final Database db;
+    private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param db an open, migrated database; the store closes it */
     public JdbcToolStore(Database db) {
@@ -44,10 +46,10 @@ public final class JdbcToolStore implements ToolStore {
         Objects.requireNonNull(grants, "grants");
         checkModule(tool, module);
         db.write("install tool '" + tool.id() + "'", c -> {
-            ToolRecord existing = find(c, tool.id());
+            String existing = storedVersion(c, tool.id().value());
             if (existing != null) {
                 throw new ToolConflictException("tool '" + tool.id() + "' is installed already (version "
-                        + existing.version() + "); update it, reinstall it with force, or uninstall it first");
+                        + existing + "); update it, reinstall it with force, or uninstall it first");
             }
             checkMcpName(c, tool);
             putBlob(c, tool.moduleSha256(), module);
@@ -56,6 +58,7 @@ public final class JdbcToolStore implements ToolStore {
                 bindRow(p, tool, tool.installedAt());
                 p.executeUpdate();
             }
+            update(c, "DELETE FROM kami_grants WHERE tool_id = ?", tool.id().value()); // a damaged row's leftovers
             putGrants(c, tool.id(), grants);
             history(c, tool.id(), HistoryEntry.Action.INSTALL, tool.version().toString(),
                     "source=" + tool.source() + "; grants=" + String.join(" ", grants.texts()), tool.updatedAt());
@@ -104,7 +107,7 @@ public final class JdbcToolStore implements ToolStore {
             try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM kami_tools WHERE mcp_name = ?")) {
                 p.setString(1, mcpName);
                 try (ResultSet rs = p.executeQuery()) {
-                    return rs.next() ? row(rs) : null;
+                    return rs.next() ? readableRow(rs) : null;
                 }
             }
         }));
@@ -115,46 +118,95 @@ public final class JdbcToolStore implements ToolStore {
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be positive, got " + limit);
         }
-        ToolId after = cursor == null ? null : Cursors.lastId(cursor);
-        List<ToolRecord> rows = db.read("list tools", c -> {
+        String after = cursor == null ? null : Cursors.lastId(cursor);
+        List<ToolRecord> items = new ArrayList<>();
+        String next = db.read("list tools", c -> {
+            items.clear();
+            // a damaged row is skipped (damaged() reports it) but still counts for the page, so
+            // that paging over a registry with one never loops or stops early
             String sql = "SELECT " + COLUMNS + " FROM kami_tools" + (after == null ? "" : " WHERE id > ?")
                     + " ORDER BY id LIMIT ?";
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 int i = 1;
                 if (after != null) {
-                    p.setString(i++, after.value());
+                    p.setString(i++, after);
                 }
                 p.setInt(i, limit + 1);
-                List<ToolRecord> out = new ArrayList<>();
+                int seen = 0;
+                String lastId = null;
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(row(rs));
+                        if (++seen > limit) {
+                            return Cursors.after(lastId);
+                        }
+                        lastId = rs.getString(1);
+                        ToolRecord r = readableRow(rs);
+                        if (r != null) {
+                            items.add(r);
+                        }
                     }
                 }
-                return out;
+                return null;
             }
         });
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        List<ToolRecord> items = rows.subList(0, limit);
-        return new Page<>(items, Cursors.after(items.get(limit - 1).id()));
+        return new Page<>(List.copyOf(items), next);
+    }
+
+    @Override
+    public List<dev.kami.spi.DamagedRow> damaged() {
+        return db.read("look for damaged rows", c -> {
+            List<dev.kami.spi.DamagedRow> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM kami_tools ORDER BY id");
+                    ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    String problem = rowProblem(rs);
+                    if (problem != null) {
+                        String id = String.valueOf(rs.getString(1));
+                        String version = rs.getString(3);
+                        out.add(new dev.kami.spi.DamagedRow(id, version == null ? "" : version, problem));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public boolean removeDamaged(String id) {
+        Objects.requireNonNull(id, "id");
+        return db.write("uninstall the damaged row '" + id + "'", c -> removeRow(c, id));
     }
 
     @Override
     public boolean remove(ToolId id) {
         Objects.requireNonNull(id, "id");
-        return db.write("uninstall tool '" + id + "'", c -> {
-            ToolRecord old = find(c, id);
-            if (old == null) {
-                return false;
+        return db.write("uninstall tool '" + id + "'", c -> removeRow(c, id.value()));
+    }
+
+    /** Removes a row read column by column, so that a damaged one goes as well as a sound one. */
+    private static boolean removeRow(Connection c, String id) throws SQLException {
+        String version;
+        String sha;
+        String source;
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT version, module_sha256, source FROM kami_tools WHERE id = ?")) {
+            p.setString(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                version = rs.getString(1);
+                sha = rs.getString(2);
+                source = rs.getString(3);
             }
-            update(c, "DELETE FROM kami_grants WHERE tool_id = ?", id.value());
-            update(c, "DELETE FROM kami_tools WHERE id = ?", id.value());
-            dropBlobIfUnreferenced(c, old.moduleSha256());
-            history(c, id, HistoryEntry.Action.UNINSTALL, old.version().toString(), "source=" + old.source(), now());
-            return true;
-        });
+        }
+        update(c, "DELETE FROM kami_grants WHERE tool_id = ?", id);
+        update(c, "DELETE FROM kami_tools WHERE id = ?", id);
+        if (sha != null) {
+            dropBlobIfUnreferenced(c, sha);
+        }
+        history(c, id, HistoryEntry.Action.UNINSTALL, version == null ? "" : version, "source=" + source, now());
+        return true;
     }
 
     @Override
@@ -304,11 +356,22 @@ public final class JdbcToolStore implements ToolStore {
 
     // ---- inside a transaction ------------------------------------------------------------------
 
-    private static ToolRecord find(Connection c, ToolId id) throws SQLException {
+    /** @return the tool, or null when absent or when its row is damaged ({@link #damaged()} reports it) */
+    private ToolRecord find(Connection c, ToolId id) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM kami_tools WHERE id = ?")) {
             p.setString(1, id.value());
             try (ResultSet rs = p.executeQuery()) {
-                return rs.next() ? row(rs) : null;
+                return rs.next() ? readableRow(rs) : null;
+            }
+        }
+    }
+
+    /** @return the version column of the row with this id, damaged or not; null when there is none */
+    private static String storedVersion(Connection c, String id) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT version FROM kami_tools WHERE id = ?")) {
+            p.setString(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? String.valueOf(rs.getString(1)) : null;
             }
         }
     }
@@ -337,8 +400,26 @@ public final class JdbcToolStore implements ToolStore {
     }
 
     private static void putBlob(Connection c, String sha256, byte[] module) throws SQLException {
-        if (blobExists(c, sha256)) {
-            return;
+        try (PreparedStatement p = c.prepareStatement("SELECT bytes FROM kami_blobs WHERE sha256 = ?")) {
+            p.setString(1, sha256);
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next()) {
+                    byte[] stored = rs.getBytes(1);
+                    if (stored != null && sha256(stored).equals(sha256)) {
+                        return;
+                    }
+                    // a damaged blob is repaired by the install that brings its bytes again
+                    try (PreparedStatement u = c.prepareStatement(
+                            "UPDATE kami_blobs SET size = ?, bytes = ? WHERE sha256 = ?")) {
+                        u.setLong(1, module.length);
+                        u.setBytes(2, module);
+                        u.setString(3, sha256);
+                        u.executeUpdate();
+                    }
+                    LOG.warn("module blob {} was damaged in the registry and has been rewritten", sha256);
+                    return;
+                }
+            }
         }
         try (PreparedStatement p = c.prepareStatement("INSERT INTO kami_blobs (sha256, size, bytes) VALUES (?, ?, ?)")) {
             p.setString(1, sha256);
@@ -373,9 +454,14 @@ public final class JdbcToolStore implements ToolStore {
 
     private static void history(Connection c, ToolId id, HistoryEntry.Action action, String version, String detail,
             Instant at) throws SQLException {
+        history(c, id.value(), action, version, detail, at);
+    }
+
+    private static void history(Connection c, String id, HistoryEntry.Action action, String version, String detail,
+            Instant at) throws SQLException {
         try (PreparedStatement p = c.prepareStatement(
                 "INSERT INTO kami_history (tool_id, action, version, detail, at) VALUES (?, ?, ?, ?, ?)")) {
-            p.setString(1, id.value());
+            p.setString(1, id);
             p.setString(2, action.name());
             p.setString(3, version);
             p.setString(4, detail);
@@ -414,6 +500,31 @@ public final class JdbcToolStore implements ToolStore {
             p.setNull(index, Types.VARCHAR);
         } else {
             p.setString(index, value);
+        }
+    }
+
+    /** @return the row as a record, or null (logged) when a column holds a value no record has */
+    private ToolRecord readableRow(ResultSet rs) throws SQLException {
+        String problem = rowProblem(rs);
+        if (problem != null) {
+            if (warned.add(rs.getString(1) + " " + problem)) { // once per damage, not on every read
+                LOG.warn("registry row '{}' is damaged and skipped: {}", rs.getString(1), problem);
+            }
+            return null;
+        }
+        return row(rs);
+    }
+
+    /** @return what makes the row unreadable, or null when it reads */
+    private static String rowProblem(ResultSet rs) throws SQLException {
+        try {
+            row(rs);
+            return null;
+        } catch (IllegalArgumentException | NullPointerException | java.time.DateTimeException
+                | ArithmeticException e) {
+            String id = rs.getString(1);
+            return "its registry row cannot be read (" + e.getMessage() + "); uninstall it (kami uninstall " + id
+                    + ") or reinstall it with force (kami install --force <source>)";
         }
     }
 

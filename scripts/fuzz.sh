@@ -11,10 +11,12 @@ seconds=${1:-20}; shift || true
 declare -A module=(
   [ManifestParserFuzzTest]=kami-core
   [PackageReaderFuzzTest]=kami-core
+  [ToolOutputFuzzTest]=kami-core
   [McpMessageFuzzTest]=kami-mcp
   [ModuleInspectFuzzTest]=kami-wasm-chicory
+  [ComponentFuzzTest]=kami-wasm-chicory
 )
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(ManifestParserFuzzTest PackageReaderFuzzTest McpMessageFuzzTest ModuleInspectFuzzTest)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(ManifestParserFuzzTest PackageReaderFuzzTest ToolOutputFuzzTest McpMessageFuzzTest ModuleInspectFuzzTest ComponentFuzzTest)
 status=0
 for t in "${targets[@]}"; do
   m=${module[$t]:?unknown fuzz target $t}

@@ -9,18 +9,24 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.service.AiServices;
 import java.nio.file.Path;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.client.ChatClient;
 
 /** The snippets of docs/INTEGRATION.md. */
 final class Integration {
+    private static final Logger log = LoggerFactory.getLogger(Integration.class);
+
     private Integration() {
     }
 
     static void serveFromJava() throws InterruptedException {
         // tag::serve[]
-        try (Kami kami = Kami.builder().build();
-             Server server = kami.serve("http", TransportConfig.of(Map.of("port", "8080", "token", "change-me")))) {
-            server.awaitTermination();
+        try (Kami kami = Kami.builder().build()) {
+            kami.loadAll().forEach(b -> log.warn("not serving {}: {}", b.id(), b.reason())); // compile first
+            try (Server server = kami.serve("http", TransportConfig.of(Map.of("port", "8080", "token", "change-me")))) {
+                server.awaitTermination();
+            }
         }
         // end::serve[]
     }

@@ -278,6 +278,12 @@ public final class McpHttpServer implements Server {
     static final String SHUTTING_DOWN = "The server is shutting down: this request was cancelled before it finished;"
             + " retry it (on another node, or once the server is back)";
 
+    static final String CANCELLED = "Request cancelled: the client cancelled it (notifications/cancelled); no result"
+            + " follows";
+
+    static final String SESSION_ENDED = "Session ended while this request ran (deleted, expired or the server stopped):"
+            + " the request was cancelled; call initialize to start a new session and retry";
+
     /** How long {@link #close()} waits for open streams to end before it closes the sockets. */
     private static final long STREAM_END_WAIT_MS = 2000;
 
@@ -492,7 +498,7 @@ public final class McpHttpServer implements Server {
             reply.whenCompleteAsync((r, failure) -> {
                 session.close();
                 if (pending.claim()) {
-                    respond(ex, r, failure, json, true, null);
+                    respond(ex, m, r, failure, json, true, null);
                 }
             }, responder);
             return;
@@ -703,7 +709,7 @@ public final class McpHttpServer implements Server {
                 } else {
                     hs.session.close();
                 }
-                respond(ex, reply, failure, json, false, sid);
+                respond(ex, m, reply, failure, json, false, sid);
             }, responder);
             return;
         }
@@ -735,7 +741,17 @@ public final class McpHttpServer implements Server {
         PendingReply pending = new PendingReply(ex, m, json, false);
         hs.session.handle(m).whenCompleteAsync((reply, failure) -> {
             if (pending.claim()) {
-                respond(ex, reply, failure, json, false, null);
+                if (failure == null && !reply.isPresent() && hs.ended) {
+                    // the session was deleted or expired under the call: say so, with the request's id
+                    try {
+                        sendJson(ex, 404, m.errorResponse(ErrorCodes.INTERNAL_ERROR, SESSION_ENDED).json());
+                    } catch (IOException e) {
+                        LOG.debug("could not send the MCP response: {}", e.toString());
+                        ex.close();
+                    }
+                    return;
+                }
+                respond(ex, m, reply, failure, json, false, null);
             }
         }, responder);
     }
@@ -767,12 +783,14 @@ public final class McpHttpServer implements Server {
 
         void shutdown() {
             if (claim()) {
-                respond(ex, request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN), null, json, modern, null);
+                respond(ex, request, request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN), null, json, modern,
+                        null);
             }
         }
     }
 
-    private void respond(HttpExchange ex, McpReply reply, Throwable failure, boolean json, boolean modern, String sid) {
+    private void respond(HttpExchange ex, IncomingMessage request, McpReply reply, Throwable failure, boolean json,
+            boolean modern, String sid) {
         try {
             if (failure != null) {
                 LOG.error("MCP request failed", failure);
@@ -780,8 +798,9 @@ public final class McpHttpServer implements Server {
                 return;
             }
             if (!reply.isPresent()) {
-                sendEmpty(ex, 204); // a cancelled request: the client will not read a result
-                return;
+                // a cancelled request: the client will not use a result, but a POST that carried a
+                // request is still answered with JSON (the transport allows no bodiless reply)
+                reply = request.errorResponse(ErrorCodes.INTERNAL_ERROR, CANCELLED);
             }
             int status = 200;
             if (reply.isError()) {

@@ -102,4 +102,29 @@ class McpHttpCancellationTest {
                     + " a new session and retry");
         }
     }
+
+    @Test
+    void closingAModernResponseStreamCancelsItsCallWhenTheConnectionCloses() throws Exception {
+        // keep-alive writes once a minute: only the closed connection itself can tell the server
+        http = McpHttpServer.builder(mcp).keepAlive(Duration.ofSeconds(60)).start();
+        String body = Rpc.request(1, "tools/call", "{" + MODERN_META + ",\"name\":\"dev_test_slow\"}");
+        long closedAt;
+        try (RawHttp c = RawHttp.connect(http.port())) {
+            c.post(body, "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/call", "Mcp-Name: dev_test_slow");
+            String head = c.readHead();
+            assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("Content-Type: text/event-stream");
+            for (int i = 0; i < 200 && mcp.inFlightCalls() == 0; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(mcp.inFlightCalls()).as("the slow call runs").isEqualTo(1);
+            closedAt = System.nanoTime();
+        }
+        assertThat(cancelled.poll(10, TimeUnit.SECONDS)).as("the call was cancelled by the closed stream").isNotNull();
+        assertThat(kami.slowStoppedAtNanos).isNotZero();
+        System.err.printf("closed stream to stopped tool: %.1f ms%n", (kami.slowStoppedAtNanos - closedAt) / 1e6);
+        for (int i = 0; i < 200 && mcp.inFlightCalls() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(mcp.inFlightCalls()).isZero();
+    }
 }

@@ -319,7 +319,7 @@ public final class McpHttpServer implements Server {
         StreamedCall streamed = new StreamedCall(ex, m);
         // Only an SSE response can carry notifications (subscriptions/listen); without one the
         // core refuses such requests.
-        McpSession session = mcp.openSession(sse ? streamed::event : null);
+        McpSession session = mcp.openSession(sse ? streamed::event : null, ex.clientAddress());
         streamed.session = session;
         CompletableFuture<McpReply> reply = session.handle(m);
         if (reply.isDone() || !sse) {
@@ -513,7 +513,7 @@ public final class McpHttpServer implements Server {
             if (s != null && !s.event(n)) {
                 LOG.debug("session {}: notification not delivered, the stream closed", hs.id);
             }
-        });
+        }, ex.clientAddress());
         hs.session.handle(m).whenComplete((reply, failure) -> {
             String sid = null;
             if (failure == null && reply.isPresent() && !reply.isError() && !closed.get()) {
@@ -702,10 +702,14 @@ public final class McpHttpServer implements Server {
                 }
             }
             if (!ready) {
-                ex.setHeader("Retry-After", "1");
+                sendJson(ex, 503, "{\"status\":\"not ready\"}");
+            } else if (!mcp.admitsCalls()) {
+                // every call slot is taken: a balancer should send new clients elsewhere for now
+                sendJson(ex, 503, "{\"status\":\"busy\",\"callsRunning\":" + mcp.inFlightCalls()
+                        + ",\"maxConcurrentCalls\":" + mcp.maxConcurrentCalls() + "}");
+            } else {
+                sendJson(ex, 200, "{\"status\":\"ready\",\"tools\":" + tools + "}");
             }
-            sendJson(ex, ready ? 200 : 503, ready ? "{\"status\":\"ready\",\"tools\":" + tools + "}"
-                    : "{\"status\":\"not ready\"}");
         } else {
             sendText(ex, 404, "not found");
         }

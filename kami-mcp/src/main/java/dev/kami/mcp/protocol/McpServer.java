@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,9 @@ public final class McpServer implements AutoCloseable {
     final ToolCatalog catalog;
     final Semaphore callPermits;
     final int maxConcurrentCalls;
+    final int maxCallsPerClient;
+    /** Calls in flight per client (a transport's client key, else the session). */
+    final Map<Object, Integer> clientCalls = new ConcurrentHashMap<>();
     private final Set<McpSession> sessions = ConcurrentHashMap.newKeySet();
     private final Registration subscription;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -85,6 +89,7 @@ public final class McpServer implements AutoCloseable {
         this.catalog = new ToolCatalog(kami, b.pageSize);
         this.maxConcurrentCalls = b.maxConcurrentCalls;
         this.callPermits = new Semaphore(b.maxConcurrentCalls);
+        this.maxCallsPerClient = b.maxCallsPerClient;
         this.subscription = kami.subscribe(new KamiListener() {
             @Override
             public void toolsChanged(ToolChange change) {
@@ -107,8 +112,20 @@ public final class McpServer implements AutoCloseable {
      * @throws IllegalStateException if the server is closed
      */
     public McpSession openSession(Consumer<String> notifications) {
+        return openSession(notifications, null);
+    }
+
+    /**
+     * Opens a session for a known client: its tool calls count, with those of every other session
+     * of the same client, against {@link Builder#maxCallsPerClient}.
+     *
+     * @param notifications as for {@link #openSession(Consumer)}
+     * @param client the client's key, e.g. its IP address; {@code null}: the session is its own client
+     * @throws IllegalStateException if the server is closed
+     */
+    public McpSession openSession(Consumer<String> notifications, String client) {
         requireOpen();
-        McpSession s = new McpSession(this, notifications);
+        McpSession s = new McpSession(this, notifications, client);
         sessions.add(s);
         if (closed.get()) {
             s.close();
@@ -260,6 +277,19 @@ public final class McpServer implements AutoCloseable {
         return maxConcurrentCalls - callPermits.availablePermits();
     }
 
+    /**
+     * @return whether a tool call would be admitted now (a call slot is free): what an HTTP
+     *     readiness probe answers
+     */
+    public boolean admitsCalls() {
+        return !closed.get() && callPermits.availablePermits() > 0;
+    }
+
+    /** @return the limit of tool calls in flight at once */
+    public int maxConcurrentCalls() {
+        return maxConcurrentCalls;
+    }
+
     /** @return the number of open sessions */
     public int sessionCount() {
         return sessions.size();
@@ -310,6 +340,7 @@ public final class McpServer implements AutoCloseable {
         private List<String> versions = ProtocolVersions.ALL;
         private int maxMessageBytes = 4 * 1024 * 1024;
         private int maxConcurrentCalls = 256;
+        private int maxCallsPerClient = Integer.MAX_VALUE;
         private Duration listTtl = Duration.ofSeconds(60);
         private String cacheScope = "public";
         private McpServerListener listener = new McpServerListener() {
@@ -374,6 +405,20 @@ public final class McpServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxConcurrentCalls must be in [1, 100000], got " + n);
             }
             this.maxConcurrentCalls = n;
+            return this;
+        }
+
+        /**
+         * Tool calls one client may have in flight at once (default: no limit besides
+         * {@link #maxConcurrentCalls}); more get a busy error result at once. A client is what
+         * the transport says (HTTP: the client's IP address), else one session. Size it below
+         * KAMI's workers so that one client's long calls leave workers to the others.
+         */
+        public Builder maxCallsPerClient(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxCallsPerClient must be positive, got " + n);
+            }
+            this.maxCallsPerClient = n;
             return this;
         }
 

@@ -36,6 +36,8 @@ public final class McpSession implements AutoCloseable {
 
     private final McpServer server;
     private final Consumer<String> notifications;
+    /** The key this session's calls count under against maxCallsPerClient. */
+    private final Object client;
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private volatile String legacyVersion;
@@ -60,9 +62,10 @@ public final class McpSession implements AutoCloseable {
         }
     }
 
-    McpSession(McpServer server, Consumer<String> notifications) {
+    McpSession(McpServer server, Consumer<String> notifications, String client) {
         this.server = server;
         this.notifications = notifications;
+        this.client = client != null ? client : this;
     }
 
     /**
@@ -456,9 +459,27 @@ public final class McpSession implements AutoCloseable {
             return McpServer.done(Json.result(id, callResult(true, "The server is " + reason
                     + "; retry this call in a few seconds.", null, modern)));
         }
+        boolean[] admitted = new boolean[1];
+        server.clientCalls.compute(client, (k, n) -> {
+            int running = n == null ? 0 : n;
+            if (running >= server.maxCallsPerClient) {
+                return n;
+            }
+            admitted[0] = true;
+            return running + 1;
+        });
+        if (!admitted[0]) {
+            server.callPermits.release();
+            String reason = "busy for this client: " + server.maxCallsPerClient + " of its calls are running, the most one"
+                    + " client may run at once";
+            server.notifyListener(l -> l.callRejected(name, reason));
+            return McpServer.done(Json.result(id, callResult(true, "The server is " + reason
+                    + "; retry this call when one of them finishes.", null, modern)));
+        }
         String key = key(id);
         InFlight f = new InFlight();
         if (inFlight.putIfAbsent(key, f) != null) {
+            releaseClientSlot();
             server.callPermits.release();
             return McpServer.done(Json.error(id, ErrorCodes.INVALID_REQUEST,
                     "Invalid request: a request with id " + id + " is still running; use a new id"));
@@ -473,6 +494,7 @@ public final class McpSession implements AutoCloseable {
         }
         return call.handle((result, failure) -> {
             inFlight.remove(key, f);
+            releaseClientSlot();
             server.callPermits.release();
             long end = System.nanoTime();
             McpReply reply = failure == null ? Json.result(id, callResult(result, modern)) : failed(id, name, failure, modern);
@@ -485,6 +507,10 @@ public final class McpSession implements AutoCloseable {
             }
             return reply;
         });
+    }
+
+    private void releaseClientSlot() {
+        server.clientCalls.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     private McpReply failed(JsonNode id, String name, Throwable failure, boolean modern) {

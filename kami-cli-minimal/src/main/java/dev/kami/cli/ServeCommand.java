@@ -114,6 +114,7 @@ final class ServeCommand implements Callable<Integer> {
                 opts.put("allowedHosts", String.join(",", hosts));
             }
             opts.put("maxCallsPerClient", String.valueOf(perClient));
+            opts.put("clientQueueWaitMs", String.valueOf(wait));
             opts.put("maxConcurrentCalls", String.valueOf(Math.min(100_000, w + q)));
             if (cfg.maxSessionsPerClient() != null) {
                 opts.put("maxSessionsPerClient", String.valueOf(cfg.maxSessionsPerClient()));

@@ -58,9 +58,7 @@ public final class McpServer implements AutoCloseable {
     final ToolCatalog catalog;
     final Semaphore callPermits;
     final int maxConcurrentCalls;
-    final int maxCallsPerClient;
-    /** Calls in flight per client (a transport's client key, else the session). */
-    final Map<Object, Integer> clientCalls = new ConcurrentHashMap<>();
+    final ClientAdmission admission;
     private final Set<McpSession> sessions = ConcurrentHashMap.newKeySet();
     private final Registration subscription;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -89,7 +87,7 @@ public final class McpServer implements AutoCloseable {
         this.catalog = new ToolCatalog(kami, b.pageSize);
         this.maxConcurrentCalls = b.maxConcurrentCalls;
         this.callPermits = new Semaphore(b.maxConcurrentCalls);
-        this.maxCallsPerClient = b.maxCallsPerClient;
+        this.admission = new ClientAdmission(b.maxCallsPerClient, b.clientQueueWait.toMillis());
         this.subscription = kami.subscribe(new KamiListener() {
             @Override
             public void toolsChanged(ToolChange change) {
@@ -341,6 +339,7 @@ public final class McpServer implements AutoCloseable {
         private int maxMessageBytes = 4 * 1024 * 1024;
         private int maxConcurrentCalls = 256;
         private int maxCallsPerClient = Integer.MAX_VALUE;
+        private Duration clientQueueWait = Duration.ofSeconds(30);
         private Duration listTtl = Duration.ofSeconds(60);
         private String cacheScope = "public";
         private McpServerListener listener = new McpServerListener() {
@@ -409,8 +408,9 @@ public final class McpServer implements AutoCloseable {
         }
 
         /**
-         * Tool calls one client may have in flight at once (default: no limit besides
-         * {@link #maxConcurrentCalls}); more get a busy error result at once. A client is what
+         * Tool calls one client may run at once (default: no limit besides
+         * {@link #maxConcurrentCalls}); its further calls wait for one of them to end, in its own
+         * line, at most {@link #clientQueueWait}, then get a busy error result. A client is what
          * the transport says (HTTP: the client's IP address), else one session. Size it below
          * KAMI's workers so that one client's long calls leave workers to the others.
          */
@@ -419,6 +419,15 @@ public final class McpServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxCallsPerClient must be positive, got " + n);
             }
             this.maxCallsPerClient = n;
+            return this;
+        }
+
+        /** How long a call beyond its client's {@link #maxCallsPerClient} may wait for its turn (default 30 s; 0: refuse at once). */
+        public Builder clientQueueWait(Duration d) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("clientQueueWait must not be negative, got " + d);
+            }
+            this.clientQueueWait = d;
             return this;
         }
 

@@ -459,31 +459,43 @@ public final class McpSession implements AutoCloseable {
             return McpServer.done(Json.result(id, callResult(true, "The server is " + reason
                     + "; retry this call in a few seconds.", null, modern)));
         }
-        boolean[] admitted = new boolean[1];
-        server.clientCalls.compute(client, (k, n) -> {
-            int running = n == null ? 0 : n;
-            if (running >= server.maxCallsPerClient) {
-                return n;
-            }
-            admitted[0] = true;
-            return running + 1;
-        });
-        if (!admitted[0]) {
-            server.callPermits.release();
-            String reason = "busy for this client: " + server.maxCallsPerClient + " of its calls are running, the most one"
-                    + " client may run at once";
-            server.notifyListener(l -> l.callRejected(name, reason));
-            return McpServer.done(Json.result(id, callResult(true, "The server is " + reason
-                    + "; retry this call when one of them finishes.", null, modern)));
-        }
         String key = key(id);
         InFlight f = new InFlight();
         if (inFlight.putIfAbsent(key, f) != null) {
-            releaseClientSlot();
             server.callPermits.release();
             return McpServer.done(Json.error(id, ErrorCodes.INVALID_REQUEST,
                     "Invalid request: a request with id " + id + " is still running; use a new id"));
         }
+        CompletableFuture<McpReply> out = new CompletableFuture<>();
+        ClientAdmission admission = server.admission;
+        Runnable start = () -> run(name, id, arguments, key, f, modern, out);
+        Runnable timedOut = () -> {
+            inFlight.remove(key, f);
+            server.callPermits.release();
+            String reason = "busy for this client: " + admission.share() + " of its calls are running, the most one"
+                    + " client may run at once";
+            server.notifyListener(l -> l.callRejected(name, reason));
+            out.complete(Json.result(id, callResult(true, "The server is " + reason + (admission.waitMs() > 0
+                    ? ", and this call waited " + admission.waitMs() + " ms for one of them to finish" : "")
+                    + "; retry this call when one of them finishes.", null, modern)));
+        };
+        ClientAdmission.Waiter waiter = admission.enter(client, start, timedOut);
+        if (waiter != null) {
+            // cancelled while waiting for its turn: it leaves the line, and no result follows
+            f.token.onCancel(() -> {
+                if (admission.abandon(waiter)) {
+                    inFlight.remove(key, f);
+                    server.callPermits.release();
+                    out.complete(McpReply.none());
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Runs an admitted call; its end lets the client's next waiting call start. */
+    private void run(String name, JsonNode id, ObjectNode arguments, String key, InFlight f, boolean modern,
+            CompletableFuture<McpReply> out) {
         long start = System.nanoTime();
         server.notifyListener(l -> l.callStarted(name));
         CompletableFuture<ToolResult> call;
@@ -492,9 +504,8 @@ public final class McpSession implements AutoCloseable {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        return call.handle((result, failure) -> {
+        call.handle((result, failure) -> {
             inFlight.remove(key, f);
-            releaseClientSlot();
             server.callPermits.release();
             long end = System.nanoTime();
             McpReply reply = failure == null ? Json.result(id, callResult(result, modern)) : failed(id, name, failure, modern);
@@ -506,11 +517,14 @@ public final class McpSession implements AutoCloseable {
                 return McpReply.none();
             }
             return reply;
+        }).whenComplete((reply, failure) -> {
+            server.admission.leave(client);
+            if (failure != null) {
+                out.completeExceptionally(failure);
+            } else {
+                out.complete(reply);
+            }
         });
-    }
-
-    private void releaseClientSlot() {
-        server.clientCalls.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     private McpReply failed(JsonNode id, String name, Throwable failure, boolean modern) {

@@ -65,10 +65,11 @@ class McpHttpFairnessTest {
 
     @Test
     void oneClientsLongCallsLeaveRoomForAnotherClient() throws Exception {
-        mcp = McpServer.builder(kami).maxConcurrentCalls(2).maxCallsPerClient(1).build();
+        mcp = McpServer.builder(kami).maxConcurrentCalls(4).maxCallsPerClient(1)
+                .clientQueueWait(java.time.Duration.ofMillis(300)).build();
         http = McpHttpServer.builder(mcp).start();
         slowCall("127.0.0.1", 1);
-        slowCall("127.0.0.1", 2); // refused at once: client A already holds its share
+        slowCall("127.0.0.1", 2); // waits for client A's first call, then is refused
         JsonNode b = echo("127.0.0.2");
         assertThat(b.path("result").path("isError").asBoolean()).as("client B's echo: %s", b).isFalse();
         assertThat(b.path("result").path("structuredContent").path("message").asString()).isEqualTo("fair");
@@ -78,8 +79,30 @@ class McpHttpFairnessTest {
         JsonNode second = Rpc.body(refused.header("Content-Type"), refused.body());
         assertThat(second.path("result").path("isError").asBoolean()).isTrue();
         assertThat(second.path("result").path("content").get(0).path("text").asString()).isEqualTo("The server is busy"
-                + " for this client: 1 of its calls are running, the most one client may run at once; retry this call"
-                + " when one of them finishes.");
+                + " for this client: 1 of its calls are running, the most one client may run at once, and this call"
+                + " waited 300 ms for one of them to finish; retry this call when one of them finishes.");
+    }
+
+    @Test
+    void aClientsCallBeyondItsShareWaitsForItsTurnAndThenRuns() throws Exception {
+        mcp = McpServer.builder(kami).maxCallsPerClient(1).build();
+        http = McpHttpServer.builder(mcp).start();
+        RawHttp slow = slowCall("127.0.0.1", 1);
+        java.util.concurrent.CompletableFuture<JsonNode> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return echo("127.0.0.1");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        for (int i = 0; i < 200 && mcp.inFlightCalls() < 2; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(mcp.inFlightCalls()).as("the echo holds a call slot, waiting").isEqualTo(2);
+        assertThat(waiting).isNotDone();
+        slow.close(); // cancels the running call: the echo's turn comes
+        JsonNode echo = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(echo.path("result").path("structuredContent").path("message").asString()).isEqualTo("fair");
     }
 
     @Test

@@ -93,8 +93,10 @@ final class HttpExchange {
             ended = true;
             head = head(status, contentType, content.length, responseHeaders, closeAfter);
         }
-        boolean ok = connection.write(ByteBuffer.wrap(head)) && (content.length == 0
-                || connection.write(ByteBuffer.wrap(content)));
+        // one write, one segment: head and body together
+        ByteBuffer b = ByteBuffer.allocate(head.length + content.length);
+        b.put(head).put(content).flip();
+        boolean ok = connection.write(b);
         connection.responseDone();
         return ok;
     }
@@ -104,18 +106,36 @@ final class HttpExchange {
         return respond(status, null, new byte[0]);
     }
 
-    /** Starts a streamed (chunked) response; false when the client is gone or it was answered. */
-    boolean beginStream(int status, String contentType) {
-        byte[] head;
+    /**
+     * Starts a streamed (chunked) response with its first chunk (written together); false when
+     * the client is gone or it was answered.
+     */
+    boolean beginStream(int status, String contentType, byte[] first) {
         synchronized (this) {
             if (started || clientGone) {
                 return false;
             }
             started = true;
-            head = head(status, contentType, -1, responseHeaders, http10 || closeAfter);
             // HTTP/1.0 has no chunks: its stream ends when the connection closes
-            return connection.write(ByteBuffer.wrap(head));
+            byte[] head = head(status, contentType, -1, responseHeaders, http10 || closeAfter);
+            byte[] chunk = chunk(first);
+            ByteBuffer b = ByteBuffer.allocate(head.length + chunk.length);
+            b.put(head).put(chunk).flip();
+            return connection.write(b);
         }
+    }
+
+    private byte[] chunk(byte[] data) {
+        if (http10 || data.length == 0) {
+            return data;
+        }
+        byte[] size = (Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[size.length + data.length + 2];
+        System.arraycopy(size, 0, out, 0, size.length);
+        System.arraycopy(data, 0, out, size.length, data.length);
+        out[out.length - 2] = '\r';
+        out[out.length - 1] = '\n';
+        return out;
     }
 
     /** Writes one chunk of a streamed response; false when the client is gone or the stream ended. */
@@ -124,28 +144,33 @@ final class HttpExchange {
             if (!started || ended || clientGone) {
                 return false;
             }
-            if (http10) {
-                return connection.write(ByteBuffer.wrap(data));
-            }
-            byte[] size = (Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            ByteBuffer b = ByteBuffer.allocate(size.length + data.length + 2);
-            b.put(size).put(data).put((byte) '\r').put((byte) '\n').flip();
-            return connection.write(b);
+            return connection.write(ByteBuffer.wrap(chunk(data)));
         }
     }
 
     /** Ends a streamed response; the connection then serves its next request. Idempotent. */
     void endStream() {
+        endStream(new byte[0]);
+    }
+
+    /** Writes a last chunk (may be empty) and ends a streamed response, together. Idempotent. */
+    void endStream(byte[] last) {
         synchronized (this) {
             if (!started || ended) {
                 return;
             }
             ended = true;
             if (http10) {
+                if (last.length > 0) {
+                    connection.write(ByteBuffer.wrap(last));
+                }
                 connection.closeNow(false);
                 return;
             }
-            connection.write(ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            byte[] chunk = chunk(last);
+            ByteBuffer b = ByteBuffer.allocate(chunk.length + 5);
+            b.put(chunk).put("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).flip();
+            connection.write(b);
         }
         connection.responseDone();
     }

@@ -24,10 +24,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -110,7 +110,9 @@ public final class McpHttpServer implements Server {
         this.health = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
                 r -> daemon(r, "kami-mcp-http-health"));
         this.health.allowCoreThreadTimeOut(true);
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kami-mcp-http-sessions"));
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "kami-mcp-http-timers"));
+        timers.setRemoveOnCancelPolicy(true); // a keep-alive per running call, cancelled when it ends
+        this.sweeper = timers;
         long every = Math.max(100, Math.min(1000, b.unusedSessionTimeout.toMillis() / 4));
         sweeper.scheduleWithFixedDelay(sessions::expire, every, every, TimeUnit.MILLISECONDS);
         HttpLimits limits = new HttpLimits(b.headTimeout, b.bodyTimeout, b.idleTimeout, b.writeTimeout, b.maxHeadBytes,
@@ -316,7 +318,7 @@ public final class McpHttpServer implements Server {
             ex.respondEmpty(202);
             return;
         }
-        StreamedCall streamed = new StreamedCall(ex, m);
+        StreamedCall streamed = new StreamedCall(ex, m, json);
         // Only an SSE response can carry notifications (subscriptions/listen); without one the
         // core refuses such requests.
         McpSession session = mcp.openSession(sse ? streamed::event : null, ex.clientAddress());
@@ -332,35 +334,37 @@ public final class McpHttpServer implements Server {
             });
             return;
         }
-        // Still running (a tool call, a subscription): answer on an SSE stream; the client
-        // closing it (the 2026-07-28 cancellation signal) cancels the call as soon as the front
-        // sees the connection close.
-        streamed.open();
+        // Still running (a tool call, a subscription): the client closing the connection (the
+        // 2026-07-28 cancellation signal) cancels the call as soon as the front sees it. A reply
+        // within keepAlive goes as one plain response; past it, or with a notification to send,
+        // the response becomes an SSE stream.
+        streamed.start();
         reply.whenComplete(streamed::finish);
     }
 
     /**
-     * A modern request answered on an SSE stream while it runs: notifications for it (a
-     * subscription's) are events on the stream, buffered until the stream opens; the client
-     * closing the connection cancels the request.
+     * A modern request that may be answered on an SSE stream while it runs: the stream opens at
+     * its first notification (a subscription's) or keep-alive tick; a reply before either is sent
+     * as one plain response. The client closing the connection cancels the request.
      */
     private final class StreamedCall {
         private final HttpExchange ex;
         private final IncomingMessage request;
+        private final boolean json;
         private final SseStream stream;
         volatile McpSession session;
-        private final List<String> early = new ArrayList<>(); // guarded by this
         private boolean opened; // guarded by this
         private boolean done; // guarded by this
         private volatile ScheduledFuture<?> keepAlive;
 
-        StreamedCall(HttpExchange ex, IncomingMessage request) {
+        StreamedCall(HttpExchange ex, IncomingMessage request, boolean json) {
             this.ex = ex;
             this.request = request;
+            this.json = json;
             this.stream = new SseStream(ex);
         }
 
-        void open() {
+        void start() {
             streamedCalls.add(this);
             if (closed.get()) { // close() may have looked at the set already
                 synchronized (this) {
@@ -372,33 +376,37 @@ public final class McpHttpServer implements Server {
                 return;
             }
             ex.onClientClose(this::clientClosed);
+            keepAlive = sweeper.scheduleWithFixedDelay(this::tick, keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
+        }
+
+        private void tick() {
             synchronized (this) {
                 if (done) {
                     return;
                 }
-                stream.open();
-                for (String e : early) {
-                    stream.event(e);
+                if (!opened) {
+                    opened = true;
+                    stream.open();
+                    return;
                 }
-                early.clear();
-                opened = true;
             }
-            keepAlive = sweeper.scheduleWithFixedDelay(stream::comment, keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
+            stream.comment();
         }
 
         void event(String json) {
             synchronized (this) {
-                if (!opened) {
-                    if (early.size() < 256) {
-                        early.add(json);
-                    }
+                if (done) {
                     return;
                 }
+                if (!opened) {
+                    opened = true;
+                    stream.open();
+                }
+                stream.event(json); // under the lock: after the head, in order
             }
-            stream.event(json);
         }
 
-        /** The client closed the stream: the 2026-07-28 cancellation; no reply is sent for it. */
+        /** The client closed the connection: the 2026-07-28 cancellation; no reply is sent for it. */
         private void clientClosed() {
             synchronized (this) {
                 if (done) {
@@ -424,14 +432,11 @@ public final class McpHttpServer implements Server {
                 session.endSubscriptions();
                 return;
             }
-            end(request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN).json());
+            end(request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN), null);
         }
 
         void finish(McpReply reply, Throwable failure) {
-            if (failure != null) {
-                LOG.error("MCP request failed", failure);
-            }
-            end(failure == null && reply.isPresent() ? reply.json() : null);
+            end(reply, failure);
         }
 
         private void stopKeepAlive() {
@@ -441,16 +446,26 @@ public final class McpHttpServer implements Server {
             }
         }
 
-        /** Writes the last event (if any), ends the stream and the session; once. */
-        private void end(String lastEvent) {
+        /** Answers: the last event of the stream, or one plain response; ends the session; once. */
+        private void end(McpReply reply, Throwable failure) {
+            boolean streaming;
             synchronized (this) {
                 if (done) {
                     return;
                 }
                 done = true;
+                streaming = opened;
+                if (streaming) {
+                    if (failure != null) {
+                        LOG.error("MCP request failed", failure);
+                    }
+                    stream.end(failure == null && reply.isPresent() ? reply.json() : null);
+                }
             }
             stopKeepAlive();
-            stream.end(lastEvent);
+            if (!streaming) {
+                respond(ex, request, reply, failure, json, true, null);
+            }
             session.close();
             streamedCalls.remove(this);
         }

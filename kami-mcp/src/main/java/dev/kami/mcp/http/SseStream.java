@@ -18,7 +18,7 @@ final class SseStream {
     /** Sends the head and a first comment; false when the client is gone. */
     boolean open() {
         exchange.setHeader("Cache-Control", "no-cache").setHeader("X-Accel-Buffering", "no");
-        return exchange.beginStream(200, "text/event-stream") && exchange.streamWrite(COMMENT);
+        return exchange.beginStream(200, "text/event-stream", COMMENT);
     }
 
     /** @return false when the client is gone */
@@ -33,10 +33,7 @@ final class SseStream {
 
     /** Writes a last event (if any) and ends the response. Idempotent. */
     void end(String lastEvent) {
-        if (lastEvent != null) {
-            exchange.streamWrite(frame(lastEvent));
-        }
-        exchange.endStream();
+        exchange.endStream(lastEvent == null ? new byte[0] : frame(lastEvent));
     }
 
     HttpExchange exchange() {

@@ -111,8 +111,6 @@ class McpHttpCancellationTest {
         long closedAt;
         try (RawHttp c = RawHttp.connect(http.port())) {
             c.post(body, "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/call", "Mcp-Name: dev_test_slow");
-            String head = c.readHead();
-            assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("Content-Type: text/event-stream");
             for (int i = 0; i < 200 && mcp.inFlightCalls() == 0; i++) {
                 Thread.sleep(10);
             }

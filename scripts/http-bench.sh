@@ -90,13 +90,16 @@ end
 LUA
 }
 run() { # $1 label, $2 lua file, $3 url, $4 connections
-  wrk -t2 -c"$4" -d3s -s "$2" "$3" >/dev/null 2>&1 || true # warm-up
+  wrk -t2 -c"$4" -d5s -s "$2" "$3" >/dev/null 2>&1 || true # warm-up
   local line; line=$(wrk -t2 -c"$4" -d"${secs}s" -s "$2" "$3" 2>&1 | grep '^RESULT' || echo "RESULT rps=0 (failed)")
   printf '%-34s c=%-3s %s\n' "$1" "$4" "${line#RESULT }"
   echo "$line" | sed -n 's/.*rps=\([0-9]*\).*/\1/p' > "$work/last"
 }
 modern_lua dev_kami_echo > "$work/kami-modern.lua"
 modern_lua echo > "$work/bare.lua"
+# the JIT warms up on every server before anything is measured
+wrk -t2 -c16 -d10s -s "$work/kami-modern.lua" "http://127.0.0.1:$kami/mcp" >/dev/null 2>&1 || true
+wrk -t2 -c16 -d5s -s "$work/bare.lua" "http://127.0.0.1:$bare/mcp" >/dev/null 2>&1 || true
 echo "load before: $(uptime)"
 for c in $conns; do
   run "bare HttpFront hello" "$work/bare.lua" "http://127.0.0.1:$bare/mcp" "$c"; b=$(cat "$work/last")

@@ -5,6 +5,7 @@
 #      stateless 2026-07-28 requests and a legacy session (unique ids);
 #   3. the MCP Java SDK 2.1.0 server on Jetty 12 answering the same echo in plain Java
 #      ($PEER_BENCH/java-sdk-peer, default /work/shared/tools/peer-bench), legacy session.
+#   4. a well-behaved client's p99 without abuse, with 64 stalled connections, with a session flood.
 # Prints requests/s, correct/wrong replies, p50/p99, the ratios and the load average.
 # Usage: scripts/http-bench.sh [SECONDS=10] [CONNECTIONS="16 64"]
 set -euo pipefail
@@ -114,5 +115,56 @@ b, k, kl, s, c = (float(x or 0) for x in sys.argv[1:])
 r = lambda x, y: f"{x / y:.2f}" if y else "n/a"
 print(f"  c={int(c)}: kami stateless / bare = {r(k, b)} (target >= 0.5); kami legacy / Java SDK legacy = {r(kl, s)} (target >= 1)")
 PY
+done
+
+# p99 of a well-behaved client (wrk from 127.0.0.1, legacy session, 16 connections) without
+# abuse, then while 64 stalled connections or a session flood come from 127.0.0.3
+abuse() { # $1 stalled|flood|none, $2 seconds
+  python3 - "$1" "$kami" "$2" <<'PY' &
+import socket, sys, time, json
+mode, port, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+end = time.time() + secs
+def conn():
+    s = socket.socket(); s.bind(("127.0.0.3", 0)); s.connect(("127.0.0.1", port)); return s
+if mode == "stalled":
+    held = []
+    while time.time() < end:
+        while len(held) < 64:
+            try:
+                s = conn(); s.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty"); held.append(s)
+            except OSError:
+                break
+        time.sleep(0.2)
+        alive = []
+        for s in held:  # the server closes each after its head timeout: open another
+            s.setblocking(False)
+            try:
+                s.recv(1, socket.MSG_PEEK)  # an answer (408) or end of stream: this one is done
+                s.close()
+            except BlockingIOError:
+                alive.append(s)
+            except OSError:
+                s.close()
+        held = alive
+elif mode == "flood":
+    body = json.dumps({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
+        "capabilities": {}, "clientInfo": {"name": "flood", "version": "0"}}}).encode()
+    req = (b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json\r\n"
+           b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    s = conn()
+    while time.time() < end:
+        try:
+            s.sendall(req); s.recv(65536)
+        except OSError:
+            s = conn()
+PY
+  echo $!
+}
+for mode in none stalled flood; do
+  pid=$(abuse "$mode" $((secs + 8)))
+  sleep 2
+  legacy_lua "http://127.0.0.1:$kami/mcp" dev_kami_echo > "$work/good.lua"
+  run "well-behaved client, abuse: $mode" "$work/good.lua" "http://127.0.0.1:$kami/mcp" 16
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
 done
 echo "load after:  $(uptime)"

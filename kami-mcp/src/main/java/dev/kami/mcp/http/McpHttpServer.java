@@ -353,6 +353,9 @@ public final class McpHttpServer implements Server {
         private final boolean json;
         private final SseStream stream;
         volatile McpSession session;
+        /** Notifications sent before {@link #start} (a listen's acknowledgment): written then. */
+        private final List<String> early = new ArrayList<>(); // guarded by this
+        private boolean started; // guarded by this
         private boolean opened; // guarded by this
         private boolean done; // guarded by this
         private volatile ScheduledFuture<?> keepAlive;
@@ -376,6 +379,16 @@ public final class McpHttpServer implements Server {
                 return;
             }
             ex.onClientClose(this::clientClosed);
+            // only now may the client see the stream: close() finds this call in streamedCalls
+            synchronized (this) {
+                started = true;
+                if (!early.isEmpty() && !done) {
+                    opened = true;
+                    stream.open();
+                    early.forEach(stream::event);
+                }
+                early.clear();
+            }
             keepAlive = sweeper.scheduleWithFixedDelay(this::tick, keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
         }
 
@@ -396,6 +409,12 @@ public final class McpHttpServer implements Server {
         void event(String json) {
             synchronized (this) {
                 if (done) {
+                    return;
+                }
+                if (!started) {
+                    if (early.size() < 256) {
+                        early.add(json);
+                    }
                     return;
                 }
                 if (!opened) {
@@ -659,6 +678,7 @@ public final class McpHttpServer implements Server {
             }
         };
         ex.onClientClose(done);
+        hs.streamEnded = done; // SessionRegistry.end runs it after ending the stream
         if (!stream.open() || hs.ended) {
             stream.end(null);
             done.run();

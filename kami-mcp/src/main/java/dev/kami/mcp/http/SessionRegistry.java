@@ -30,6 +30,8 @@ final class SessionRegistry {
         /** Whether a request other than initialize came, or a GET stream opened. */
         volatile boolean used;
         volatile SseStream stream;
+        /** Bookkeeping to run once the GET stream has ended. */
+        volatile Runnable streamEnded;
         volatile boolean ended;
 
         HttpSession(String id, String client) {
@@ -118,6 +120,10 @@ final class SessionRegistry {
         SseStream stream = s.stream;
         if (stream != null) {
             stream.end(null);
+            Runnable ended = s.streamEnded;
+            if (ended != null) {
+                ended.run();
+            }
         }
     }
 

@@ -133,14 +133,23 @@ final class HttpFront implements AutoCloseable {
                             continue;
                         }
                         Connection c = (Connection) key.attachment();
-                        if (key.isWritable()) {
-                            c.flushFromSelector();
-                        }
-                        if (key.isValid() && key.isReadable()) {
-                            c.readFromSelector();
+                        try {
+                            if (key.isWritable()) {
+                                c.flushFromSelector();
+                            }
+                            if (key.isValid() && key.isReadable()) {
+                                c.readFromSelector();
+                            }
+                        } catch (RuntimeException e) {
+                            // one connection's fault never stops the front
+                            LOG.error("MCP HTTP connection from {} failed; closing it", c.client.getHostAddress(), e);
+                            c.clientClosed();
                         }
                     } catch (java.nio.channels.CancelledKeyException e) {
                         // closed meanwhile
+                    } catch (IOException e) {
+                        // e.g. out of file descriptors: refuse for now, keep serving the others
+                        LOG.warn("MCP HTTP server cannot accept a connection: {}", e.toString());
                     }
                 }
                 long now = System.nanoTime();
@@ -704,7 +713,7 @@ final class HttpFront implements AutoCloseable {
         }
 
         /** The client closed (or reset) the connection, or stopped reading: tell a pending exchange. */
-        private void clientClosed() {
+        void clientClosed() {
             HttpExchange pending;
             synchronized (this) {
                 pending = state == State.HANDLING ? exchange : null;

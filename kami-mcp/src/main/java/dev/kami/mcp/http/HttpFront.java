@@ -56,6 +56,8 @@ final class HttpFront implements AutoCloseable {
     private final Map<InetAddress, Integer> perClient = new HashMap<>(); // selector thread only
     private final List<Connection> connections = new ArrayList<>(); // selector thread only
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+    /** Bytes of request bodies read but not yet handed on, over all connections (selector thread only). */
+    private long bufferedBodies;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
     private long lastScan = System.nanoTime();
@@ -314,6 +316,9 @@ final class HttpFront implements AutoCloseable {
                     }
                     case BODY -> {
                         int take = (int) Math.min(bodyLength - body.size(), inEnd - inStart);
+                        if (!buffer(take)) {
+                            return;
+                        }
                         body.write(in, inStart, take);
                         inStart += take;
                         if (body.size() < bodyLength) {
@@ -336,6 +341,9 @@ final class HttpFront implements AutoCloseable {
                     }
                     case CHUNK_DATA -> {
                         int take = (int) Math.min(chunkLeft, inEnd - inStart);
+                        if (!buffer(take)) {
+                            return;
+                        }
                         body.write(in, inStart, take);
                         inStart += take;
                         chunkLeft -= take;
@@ -349,6 +357,26 @@ final class HttpFront implements AutoCloseable {
                     }
                 }
             }
+        }
+
+        /** Bytes of this connection's body counted in {@link #bufferedBodies}. */
+        private long counted;
+
+        /** Counts body bytes against the server-wide bound; refuses the request (503) beyond it. */
+        private boolean buffer(int n) {
+            if (bufferedBodies + n > limits.maxBufferedBodyBytes()) {
+                refuse(503, "The server holds " + bufferedBodies + " bytes of request bodies still arriving, its limit"
+                        + " is " + limits.maxBufferedBodyBytes() + "; retry in a second");
+                return false;
+            }
+            bufferedBodies += n;
+            counted += n;
+            return true;
+        }
+
+        private void releaseBody() {
+            bufferedBodies -= counted;
+            counted = 0;
         }
 
         /** @return false when the parse must wait (or stopped) */
@@ -559,6 +587,7 @@ final class HttpFront implements AutoCloseable {
         private void dispatch() {
             state = State.HANDLING;
             bodyDeadline = 0;
+            releaseBody();
             exchange = new HttpExchange(this, method, target, headers, body.toByteArray(), tooLarge, http10, closeAfter);
             body = null;
             try {
@@ -572,10 +601,12 @@ final class HttpFront implements AutoCloseable {
         /** Answers a request the front itself refuses, then closes the connection. */
         private void refuse(int status, String message) {
             LOG.debug("HTTP request from {} refused ({}): {}", client.getHostAddress(), status, message);
+            releaseBody();
             byte[] json = HttpExchange.jsonRpcError(message);
             state = State.HANDLING;
             closeAfter = true;
-            write(ByteBuffer.wrap(HttpExchange.head(status, "application/json", json.length, Map.of(), true)));
+            write(ByteBuffer.wrap(HttpExchange.head(status, "application/json", json.length,
+                    status == 503 ? Map.of("Retry-After", "1") : Map.of(), true)));
             write(ByteBuffer.wrap(json));
             responseDone();
         }
@@ -739,6 +770,7 @@ final class HttpFront implements AutoCloseable {
                 LOG.debug("closing a connection: {}", e.toString());
             }
             Runnable forget = () -> {
+                releaseBody();
                 connections.remove(this);
                 perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
             };

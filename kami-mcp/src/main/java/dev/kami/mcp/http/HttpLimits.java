@@ -14,8 +14,9 @@ import java.time.Duration;
  * @param maxConnections open connections in all
  * @param maxConnectionsPerClient open connections from one client address
  * @param maxPendingOutputBytes response bytes that may wait for a slow reader
+ * @param maxBufferedBodyBytes bytes of request bodies still arriving, over all connections
  */
 record HttpLimits(Duration headTimeout, Duration bodyTimeout, Duration idleTimeout, Duration writeTimeout,
         int maxHeadBytes, int maxBodyBytes, int maxConnections, int maxConnectionsPerClient,
-        long maxPendingOutputBytes) {
+        long maxPendingOutputBytes, long maxBufferedBodyBytes) {
 }

@@ -116,7 +116,8 @@ public final class McpHttpServer implements Server {
         long every = Math.max(100, Math.min(1000, b.unusedSessionTimeout.toMillis() / 4));
         sweeper.scheduleWithFixedDelay(sessions::expire, every, every, TimeUnit.MILLISECONDS);
         HttpLimits limits = new HttpLimits(b.headTimeout, b.bodyTimeout, b.idleTimeout, b.writeTimeout, b.maxHeadBytes,
-                checks.maxRequestBytes(), b.maxConnections, b.maxConnectionsPerClient, b.maxPendingOutputBytes);
+                checks.maxRequestBytes(), b.maxConnections, b.maxConnectionsPerClient, b.maxPendingOutputBytes,
+                b.maxBufferedBodyBytes);
         try {
             this.front = new HttpFront(b.bind, b.port, limits, this::dispatch);
         } catch (IOException | RuntimeException e) {
@@ -789,6 +790,7 @@ public final class McpHttpServer implements Server {
         private int maxConnections = 4096;
         private int maxConnectionsPerClient = 256;
         private long maxPendingOutputBytes = 8L * 1024 * 1024;
+        private long maxBufferedBodyBytes = 256L * 1024 * 1024;
 
         private Builder(McpServer mcp) {
             this.mcp = Objects.requireNonNull(mcp, "mcp");
@@ -929,6 +931,18 @@ public final class McpHttpServer implements Server {
                 throw new IllegalArgumentException("maxHeadBytes must be in [1024, 1048576], got " + bytes);
             }
             this.maxHeadBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Bytes of request bodies still arriving, over all connections (default 256 MiB): many slow
+         * large bodies cannot fill the heap; a request that would pass it gets 503 and is closed.
+         */
+        public Builder maxBufferedBodyBytes(long bytes) {
+            if (bytes < 64 * 1024) {
+                throw new IllegalArgumentException("maxBufferedBodyBytes must be at least 65536, got " + bytes);
+            }
+            this.maxBufferedBodyBytes = bytes;
             return this;
         }
 

@@ -23,7 +23,7 @@ public final class BareFrontServer {
             return t;
         });
         HttpLimits limits = new HttpLimits(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60),
-                Duration.ofSeconds(30), 16 * 1024, 4 << 20, 4096, 4096, 8L << 20);
+                Duration.ofSeconds(30), 16 * 1024, 4 << 20, 4096, 4096, 8L << 20, 256L << 20);
         HttpFront front = new HttpFront("127.0.0.1", port, limits,
                 ex -> workers.execute(() -> ex.respond(200, "application/json", REPLY)));
         System.err.println("bare HttpFront on http://127.0.0.1:" + front.address().getPort() + "/mcp");

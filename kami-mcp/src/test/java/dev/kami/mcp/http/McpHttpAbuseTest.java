@@ -177,6 +177,25 @@ class McpHttpAbuseTest {
         }
     }
 
+    @Test
+    void slowLargeBodiesCannotFillTheHeap() throws Exception {
+        http = McpHttpServer.builder(mcp).maxRequestBytes(100_000).maxBufferedBodyBytes(65_536).start();
+        String part = "x".repeat(40_000);
+        RawHttp first = abuser();
+        first.write(first.postHead(90_000) + "\r\n" + part);
+        Thread.sleep(300);
+        RawHttp second = abuser();
+        second.write(second.postHead(90_000) + "\r\n" + part);
+        RawHttp.Response r = second.read(10_000);
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.header("Retry-After")).isEqualTo("1");
+        // 40000 bytes of the first body, maybe a part of the second's
+        JsonNodeAssert.message(r).matches("The server holds (4\\d{4}|[56]\\d{4}) bytes of request bodies still arriving,"
+                + " its limit is 65536; retry in a second");
+        first.close();
+        wellBehavedClientIsServed();
+    }
+
     /** The error message of a JSON-RPC error response. */
     private static final class JsonNodeAssert {
         static org.assertj.core.api.AbstractStringAssert<?> message(RawHttp.Response r) {

@@ -40,10 +40,24 @@ import org.tomlj.TomlTable;
  *
  * [registry]
  * index = "https://…/index.json"
+ *
+ * [serve]
+ * workers = 4                   # KAMI workers running calls (default: cores, at least 2)
+ * queue_capacity = 256          # calls that may wait for a worker
+ * queue_wait_ms = 30000         # longest wait for a worker before a call is refused as busy
+ * client_share = 0.5            # HTTP: share of the workers one client address may hold
+ * max_sessions_per_client = 64  # HTTP: legacy sessions per client address
+ * max_connections_per_client = 256   # HTTP: open connections per client address
  * </pre>
  */
 record CliConfig(HostPolicy policy, String engineId, String engineMode, String storeUrl, String registryIndex,
-        Path file) {
+        Path file, Serve serve) {
+
+    /** The {@code [serve]} table: capacity and fairness of {@code kami serve}; null where unset. */
+    record Serve(Integer workers, Integer queueCapacity, Long queueWaitMs, Double clientShare,
+            Integer maxSessionsPerClient, Integer maxConnectionsPerClient) {
+        static final Serve NONE = new Serve(null, null, null, null, null, null);
+    }
     static final String FILE = "config.toml";
 
     private static final Map<String, Set<String>> KEYS = Map.of(
@@ -51,13 +65,15 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
                     "max_output_bytes", "allowed_hosts", "allowed_env", "max_fs_access", "allow_module_only_signatures"),
             "engine", Set.of("id", "mode"),
             "store", Set.of("url"),
-            "registry", Set.of("index"));
+            "registry", Set.of("index"),
+            "serve", Set.of("workers", "queue_capacity", "queue_wait_ms", "client_share", "max_sessions_per_client",
+                    "max_connections_per_client"));
 
     /** @return the configuration in {@code home/config.toml}, or the defaults when there is none */
     static CliConfig load(Path home) {
         Path file = home.resolve(FILE);
         if (!Files.isRegularFile(file)) {
-            return new CliConfig(HostPolicy.defaults(), null, null, null, null, null);
+            return new CliConfig(HostPolicy.defaults(), null, null, null, null, null, Serve.NONE);
         }
         TomlParseResult t;
         try {
@@ -71,7 +87,7 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
         for (String top : t.keySet()) {
             Set<String> known = KEYS.get(top);
             if (known == null || !t.isTable(top)) {
-                throw bad(file, "unknown table [" + top + "] (known: [policy], [engine], [store], [registry])");
+                throw bad(file, "unknown table [" + top + "] (known: [policy], [engine], [store], [registry], [serve])");
             }
             for (String k : t.getTable(top).keySet()) {
                 if (!known.contains(k)) {
@@ -125,10 +141,47 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
             TomlTable reg = t.getTable("registry");
             return new CliConfig(policy, eng == null ? null : string(file, eng, "id"),
                     eng == null ? null : string(file, eng, "mode"), store == null ? null : string(file, store, "url"),
-                    reg == null ? null : string(file, reg, "index"), file);
+                    reg == null ? null : string(file, reg, "index"), file, serve(file, t.getTable("serve")));
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw bad(file, e.getMessage());
         }
+    }
+
+    private static Serve serve(Path file, TomlTable t) {
+        if (t == null) {
+            return Serve.NONE;
+        }
+        Long workers = positive(file, t, "workers", 4096);
+        Long queue = number(file, t, "queue_capacity");
+        if (queue != null && (queue < 0 || queue > 1_000_000)) {
+            throw bad(file, "[serve] queue_capacity = " + queue + " (expected 0 to 1000000)");
+        }
+        Long wait = number(file, t, "queue_wait_ms");
+        if (wait != null && wait < 0) {
+            throw bad(file, "[serve] queue_wait_ms = " + wait + " (expected 0 or more milliseconds)");
+        }
+        Double share = null;
+        if (t.contains("client_share")) {
+            if (!t.isDouble("client_share") && !t.isLong("client_share")) {
+                throw bad(file, "client_share must be a number");
+            }
+            share = t.isDouble("client_share") ? t.getDouble("client_share") : t.getLong("client_share").doubleValue();
+            if (!(share > 0 && share <= 1)) {
+                throw bad(file, "[serve] client_share = " + share + " (expected more than 0, at most 1)");
+            }
+        }
+        Long sessions = positive(file, t, "max_sessions_per_client", 1_000_000);
+        Long connections = positive(file, t, "max_connections_per_client", 1_000_000);
+        return new Serve(workers == null ? null : workers.intValue(), queue == null ? null : queue.intValue(), wait, share,
+                sessions == null ? null : sessions.intValue(), connections == null ? null : connections.intValue());
+    }
+
+    private static Long positive(Path file, TomlTable t, String key, long max) {
+        Long v = number(file, t, key);
+        if (v != null && (v < 1 || v > max)) {
+            throw bad(file, "[serve] " + key + " = " + v + " (expected 1 to " + max + ")");
+        }
+        return v;
     }
 
     private static Exit.CliException bad(Path file, String what) {

@@ -157,6 +157,11 @@ public final class KamiCli implements Runnable {
     }
 
     /** @return the KAMI on the registry at the home (or the configured store), built once */
+    /** Capacity set by {@code kami serve} (flags or [serve]) before KAMI is built; null: the default. */
+    Integer workers;
+    Integer queueCapacity;
+    Long queueWaitMs;
+
     Kami kami() {
         if (kami == null) {
             kami = build(false);
@@ -180,6 +185,15 @@ public final class KamiCli implements Runnable {
         }
         if (c.engineMode() != null) {
             b.engineOption("mode", c.engineMode());
+        }
+        if (workers != null) {
+            b.workers(workers);
+        }
+        if (queueCapacity != null) {
+            b.queueCapacity(queueCapacity);
+        }
+        if (queueWaitMs != null) {
+            b.queueTimeout(java.time.Duration.ofMillis(queueWaitMs));
         }
         if (inMemory) {
             b.inMemory();

@@ -38,6 +38,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--allowed-host", paramLabel = "H", description = "HTTP: a Host name clients may use besides"
             + " localhost and the bound address, when binding beyond loopback (repeatable; * allows any)")
     List<String> hosts = new ArrayList<>();
+    @Option(names = "--workers", paramLabel = "N", description = "Workers running tool calls (default: [serve] workers,"
+            + " else the cores, at least 2)")
+    Integer workers;
+    @Option(names = "--queue-capacity", paramLabel = "N", description = "Calls that may wait for a worker (default:"
+            + " [serve] queue_capacity, else 256)")
+    Integer queueCapacity;
+    @Option(names = "--queue-wait", paramLabel = "MS", description = "Longest wait for a worker before a call is refused"
+            + " as busy (default: [serve] queue_wait_ms, else 30000)")
+    Long queueWaitMs;
+    @Option(names = "--client-share", paramLabel = "F", description = "HTTP: the share of the workers one client address"
+            + " may hold, in (0, 1] (default: [serve] client_share, else 0.5)")
+    Double clientShare;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -53,6 +65,35 @@ final class ServeCommand implements Callable<Integer> {
         if (port != null && (port < 0 || port > 65535)) {
             throw Exit.usage("--port must be in [0, 65535], got " + port, null);
         }
+        if (!http && clientShare != null) {
+            throw Exit.usage("--client-share applies to --transport http only", "kami serve --transport http"
+                    + " --client-share 0.5");
+        }
+        CliConfig.Serve cfg = root.config().serve();
+        int w = workers != null ? workers : cfg.workers() != null ? cfg.workers()
+                : Math.max(2, Runtime.getRuntime().availableProcessors());
+        int q = queueCapacity != null ? queueCapacity : cfg.queueCapacity() != null ? cfg.queueCapacity() : 256;
+        long wait = queueWaitMs != null ? queueWaitMs : cfg.queueWaitMs() != null ? cfg.queueWaitMs() : 30_000;
+        double share = clientShare != null ? clientShare : cfg.clientShare() != null ? cfg.clientShare() : 0.5;
+        if (w < 1 || w > 4096) {
+            throw Exit.usage("--workers must be in [1, 4096], got " + w, "kami serve --workers 4");
+        }
+        if (q < 0 || q > 1_000_000) {
+            throw Exit.usage("--queue-capacity must be in [0, 1000000], got " + q, "kami serve --queue-capacity 256");
+        }
+        if (wait < 0) {
+            throw Exit.usage("--queue-wait must be 0 or more milliseconds, got " + wait, "kami serve --queue-wait 30000");
+        }
+        if (!(share > 0 && share <= 1)) {
+            throw Exit.usage("--client-share must be more than 0 and at most 1, got " + share,
+                    "kami serve --transport http --client-share 0.5");
+        }
+        root.workers = w;
+        root.queueCapacity = q;
+        root.queueWaitMs = wait;
+        // one client address may hold this many calls; all clients together as many as KAMI can
+        // run or queue, so /health/ready says busy exactly when a call could not be admitted
+        int perClient = Math.max(1, (int) Math.floor(w * share));
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("serverName", "kami");
         String v = KamiCli.class.getPackage().getImplementationVersion();
@@ -71,6 +112,15 @@ final class ServeCommand implements Callable<Integer> {
             }
             if (!hosts.isEmpty()) {
                 opts.put("allowedHosts", String.join(",", hosts));
+            }
+            opts.put("maxCallsPerClient", String.valueOf(perClient));
+            opts.put("clientQueueWaitMs", String.valueOf(wait));
+            opts.put("maxConcurrentCalls", String.valueOf(Math.min(100_000, w + q)));
+            if (cfg.maxSessionsPerClient() != null) {
+                opts.put("maxSessionsPerClient", String.valueOf(cfg.maxSessionsPerClient()));
+            }
+            if (cfg.maxConnectionsPerClient() != null) {
+                opts.put("maxConnectionsPerClient", String.valueOf(cfg.maxConnectionsPerClient()));
             }
         }
         Kami kami = root.kami();
@@ -93,7 +143,8 @@ final class ServeCommand implements Callable<Integer> {
         if (http) {
             root.err.println("kami: serving " + tools + " tools over MCP Streamable HTTP at " + server.address()
                     + " (health: /health, /health/ready" + (opts.containsKey("token") ? "; bearer token required"
-                            : "") + "); Ctrl-C stops");
+                            : "") + "; " + w + " workers, " + q + " queued at most " + wait + " ms, " + perClient
+                    + " calls at once per client address); Ctrl-C stops");
         } else {
             root.err.println("kami: serving " + tools + " tools over MCP stdio (home " + root.home() + ")");
         }

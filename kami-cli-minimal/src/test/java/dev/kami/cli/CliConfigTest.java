@@ -39,6 +39,10 @@ class CliConfigTest {
         assertThat(withConfig("[policy]\nmax_fs_access = \"all\"\n", 2, "list").err())
                 .contains("max_fs_access = \"all\"");
         assertThat(withConfig("[policy\n", 2, "list").err()).contains("config.toml");
+        assertThat(withConfig("[serve]\nclient_share = 2.0\n", 2, "list").err())
+                .contains("[serve] client_share = 2.0 (expected more than 0, at most 1)");
+        assertThat(withConfig("[serve]\nworkers = 0\n", 2, "list").err()).contains("[serve] workers = 0 (expected 1 to 4096)");
+        assertThat(withConfig("[serve]\nthreads = 4\n", 2, "list").err()).contains("unknown key 'threads' in [serve]");
         assertThat(withConfig("[engine]\nmode = \"jit\"\n", 2, "list").err()).contains("jit")
                 .contains("hint: check [engine] and [store]");
     }

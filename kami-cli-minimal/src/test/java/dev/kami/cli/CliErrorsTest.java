@@ -51,6 +51,11 @@ class CliErrorsTest {
         assertThat(kami(2, "serve", "--transport", "ftp").err()).contains("unknown transport 'ftp'");
         assertThat(kami(2, "serve", "--transport", "http", "--port", "99999").err()).contains("--port must be in");
         assertThat(kami(2, "serve", "--port", "8080").err()).contains("apply to --transport http only");
+        assertThat(kami(2, "serve", "--client-share", "0.5").err()).contains("--client-share applies to --transport http only");
+        assertThat(kami(2, "serve", "--transport", "http", "--workers", "0").err())
+                .contains("--workers must be in [1, 4096], got 0");
+        assertThat(kami(2, "serve", "--transport", "http", "--client-share", "1.5").err())
+                .contains("--client-share must be more than 0 and at most 1, got 1.5");
         assertThat(kami(2, "exec", "dev.kami.echo", "--timeout", "0").err()).contains("--timeout must be a positive number of milliseconds");
         assertThat(kami(2, "publish", KamiRunner.sample("echo").toString(), "--source", "not a source").err())
                 .contains("neither owner/repo@tag nor an https:// URL");

@@ -126,4 +126,41 @@ class CliServeTest {
         assertThat(lines.get(1)).contains("\"id\":2").contains("raw").doesNotContain("\"isError\":true");
         assertThat(r.err()).contains("kami: serving 1 tools over MCP stdio");
     }
+
+    /** Starts {@code kami serve --transport http --port 0 extra...}; returns its stderr banner line and stops it. */
+    private String httpBanner(String... extra) throws Exception {
+        List<String> cmd = KamiRunner.javaCommand();
+        cmd.addAll(List.of("--home", home.toString(), "serve", "--transport", "http", "--port", "0"));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = err.readLine()) != null) {
+                var m = java.util.regex.Pattern.compile("(http://127\\.0\\.0\\.1:\\d+)/mcp").matcher(line);
+                if (m.find()) {
+                    var http = java.net.http.HttpClient.newHttpClient();
+                    var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.group(1)
+                            + "/health/ready")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+                    return line;
+                }
+            }
+            throw new AssertionError("kami serve printed no address");
+        } finally {
+            p.destroy();
+            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void httpCapacityAndFairnessComeFromFlagsOrTheServeTable() throws Exception {
+        assertThat(httpBanner("--workers", "3", "--queue-capacity", "5", "--queue-wait", "1000", "--client-share", "0.34"))
+                .contains("; 3 workers, 5 queued at most 1000 ms, 1 calls at once per client address)");
+        java.nio.file.Files.writeString(home.resolve(CliConfig.FILE), "[serve]\nworkers = 2\nclient_share = 1.0\n"
+                + "queue_wait_ms = 500\nmax_sessions_per_client = 4\nmax_connections_per_client = 8\n");
+        assertThat(httpBanner()).contains("; 2 workers, 256 queued at most 500 ms, 2 calls at once per client address)");
+        assertThat(httpBanner("--workers", "4", "--client-share", "0.5"))
+                .as("flags win over [serve]").contains("; 4 workers, 256 queued at most 500 ms, 2 calls at once");
+    }
 }

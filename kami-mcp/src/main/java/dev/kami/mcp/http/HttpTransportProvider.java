@@ -7,6 +7,7 @@ import dev.kami.mcp.protocol.McpServerOptions;
 import dev.kami.spi.Server;
 import dev.kami.spi.TransportConfig;
 import dev.kami.spi.TransportProvider;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,7 +16,10 @@ import java.util.List;
  *
  * <p>Options: {@code bind} (default 127.0.0.1), {@code port} (default 8080; 0 = ephemeral),
  * {@code token} (a shared bearer token), {@code allowedOrigins} and {@code allowedHosts}
- * (comma-separated), {@code maxRequestBytes}, {@code threads}, {@code queueCapacity}, plus those of
+ * (comma-separated), {@code maxRequestBytes}, {@code threads}, {@code queueCapacity},
+ * {@code maxSessions}, {@code maxSessionsPerClient}, {@code unusedSessionTimeoutMs},
+ * {@code sessionIdleTimeoutMs}, {@code maxConnections}, {@code maxConnectionsPerClient},
+ * {@code headTimeoutMs}, {@code bodyTimeoutMs}, {@code idleTimeoutMs}, plus those of
  * {@link McpServerOptions}. Extension {@code "tokenValidator"}: a {@link TokenValidator}
  * (takes precedence over {@code token}).
  */
@@ -49,6 +53,24 @@ public final class HttpTransportProvider implements TransportProvider {
             if (config.options().containsKey("queueCapacity")) {
                 b.queueCapacity((int) McpServerOptions.longOption(config, "queueCapacity", 1024, 1, 1_000_000));
             }
+            if (config.options().containsKey("maxSessions")) {
+                b.maxSessions((int) McpServerOptions.longOption(config, "maxSessions", 1024, 1, 1_000_000));
+            }
+            if (config.options().containsKey("maxSessionsPerClient")) {
+                b.maxSessionsPerClient((int) McpServerOptions.longOption(config, "maxSessionsPerClient", 64, 1, 1_000_000));
+            }
+            if (config.options().containsKey("maxConnections")) {
+                b.maxConnections((int) McpServerOptions.longOption(config, "maxConnections", 4096, 1, 1_000_000));
+            }
+            if (config.options().containsKey("maxConnectionsPerClient")) {
+                b.maxConnectionsPerClient((int) McpServerOptions.longOption(config, "maxConnectionsPerClient", 256, 1,
+                        1_000_000));
+            }
+            millis(config, "unusedSessionTimeoutMs", b::unusedSessionTimeout);
+            millis(config, "sessionIdleTimeoutMs", b::sessionIdleTimeout);
+            millis(config, "headTimeoutMs", b::headTimeout);
+            millis(config, "bodyTimeoutMs", b::bodyTimeout);
+            millis(config, "idleTimeoutMs", b::idleTimeout);
             TokenValidator v = config.extension("tokenValidator", TokenValidator.class);
             String token = config.option("token", null);
             if (v != null) {
@@ -63,6 +85,12 @@ public final class HttpTransportProvider implements TransportProvider {
         } catch (RuntimeException e) {
             mcp.close();
             throw e;
+        }
+    }
+
+    private static void millis(TransportConfig config, String name, java.util.function.Consumer<Duration> set) {
+        if (config.options().containsKey(name)) {
+            set.accept(Duration.ofMillis(McpServerOptions.longOption(config, name, 0, 1, 86_400_000L)));
         }
     }
 

@@ -1,8 +1,9 @@
 package dev.kami.mcp.http;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import static dev.kami.mcp.http.RequestChecks.SESSION_HEADER;
+import static dev.kami.mcp.http.RequestChecks.VERSION_HEADER;
+
+import dev.kami.mcp.http.SessionRegistry.HttpSession;
 import dev.kami.mcp.protocol.ErrorCodes;
 import dev.kami.mcp.protocol.IncomingMessage;
 import dev.kami.mcp.protocol.McpReply;
@@ -11,30 +12,22 @@ import dev.kami.mcp.protocol.McpSession;
 import dev.kami.mcp.protocol.ProtocolVersions;
 import dev.kami.spi.Server;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,146 +39,93 @@ import org.slf4j.LoggerFactory;
  * MCP Streamable HTTP on one endpoint ({@code /mcp}), both eras: legacy sessions
  * ({@code Mcp-Session-Id} minted at {@code initialize}, GET for a list-changed SSE stream, DELETE
  * to end) and stateless 2026-07-28 requests (header checks against the body). Also
- * {@code GET /health} and {@code GET /health/ready}. Built on the JDK's
- * {@code com.sun.net.httpserver} (see ADR 0301).
+ * {@code GET /health} and {@code GET /health/ready}.
  *
  * <pre>{@code
  * McpHttpServer http = McpHttpServer.builder(mcp).port(8080)
  *         .tokenValidator(TokenValidator.constant(secret)).start();
  * }</pre>
  *
- * <p>Binds 127.0.0.1 by default; checks {@code Host} and {@code Origin} against an allow-list
- * (localhost names by default) to stop DNS rebinding. Thread-safe.
+ * <p>Its parts: an HTTP/1.1 front that reads each request whole under time, size and
+ * per-client bounds before any thread sees it (ADR 0306), the {@link RequestChecks} (Host,
+ * Origin, bearer, sizes), the legacy {@link SessionRegistry session registry}, and
+ * {@link SseStream SSE streams}. Binds 127.0.0.1 by default; checks {@code Host} and
+ * {@code Origin} against an allow-list (localhost names by default) to stop DNS rebinding.
+ * Thread-safe.
  */
 public final class McpHttpServer implements Server {
     private static final Logger LOG = LoggerFactory.getLogger(McpHttpServer.class);
-    private static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
-    private static final String SESSION_HEADER = "Mcp-Session-Id";
-    private static final String VERSION_HEADER = "MCP-Protocol-Version";
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final byte[] COMMENT = ":\n\n".getBytes(StandardCharsets.UTF_8);
 
-    static {
-        // The JDK server writes headers and body in separate segments; without TCP_NODELAY, Nagle
-        // plus the client's delayed ACK add ~40 ms to every response. Read once by the JDK when
-        // its first server starts; an explicit setting by the host wins.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
+    static final String SHUTTING_DOWN = "The server is shutting down: this request was cancelled before it finished;"
+            + " retry it (on another node, or once the server is back)";
+
+    static final String CANCELLED = "Request cancelled: the client cancelled it (notifications/cancelled); no result"
+            + " follows";
+
+    static final String SESSION_ENDED = "Session ended while this request ran (deleted, expired or the server stopped):"
+            + " the request was cancelled; call initialize to start a new session and retry";
+
+    /** How long {@link #close()} waits for open streams to end before it closes the sockets. */
+    private static final long STREAM_END_WAIT_MS = 2000;
+    /** How often a legacy GET stream gets a keep-alive comment. */
+    private static final long SESSION_STREAM_KEEPALIVE_MS = 15_000;
 
     private final McpServer mcp;
     private final String path;
-    private final HttpServer http;
+    private final RequestChecks checks;
+    private final HttpFront front;
+    private final SessionRegistry sessions;
     /** Modern requests being answered on an SSE stream; ended with an error event at close. */
     private final Set<StreamedCall> streamedCalls = ConcurrentHashMap.newKeySet();
     /** Requests waiting for their one response; answered with an error at close. */
     private final Set<PendingReply> pendingReplies = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor executor;
-    /** Answers 503 to exchanges the full {@link #executor} refused (see {@link OverloadThread}). */
-    private final ThreadPoolExecutor overload;
-    private final Executor responder;
+    private final ThreadPoolExecutor health;
     private final ScheduledExecutorService sweeper;
-    private final Set<String> allowedHosts;
-    private final Set<String> allowedOrigins;
-    private final boolean anyHost;
-    private final TokenValidator validator;
-    private final int maxRequestBytes;
-    private final int maxSessions;
-    private final int maxStreams;
-    private final long idleTimeoutMs;
     private final long keepAliveMs;
     private final boolean closeMcpServer;
-    private final Map<String, HttpSession> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
-    /** A legacy session: its protocol state, when it was last used, and its SSE stream's queue. */
-    private static final class HttpSession {
-        final String id;
-        volatile McpSession session;
-        volatile long lastSeen = System.currentTimeMillis();
-        final BlockingQueue<String> events = new ArrayBlockingQueue<>(256);
-        final AtomicBoolean streaming = new AtomicBoolean();
-        volatile boolean ended;
-
-        HttpSession(String id) {
-            this.id = id;
-        }
-    }
-
     private McpHttpServer(Builder b) throws IOException {
         this.mcp = b.mcp;
         this.path = b.path;
-        this.validator = b.validator;
-        this.maxRequestBytes = b.maxRequestBytes > 0 ? b.maxRequestBytes : mcp.maxMessageBytes();
-        this.maxSessions = b.maxSessions;
-        this.idleTimeoutMs = b.sessionIdleTimeout.toMillis();
+        RequestChecks.Builder cb = RequestChecks.builder().allowedHosts(b.allowedHosts).allowedOrigins(b.allowedOrigins)
+                .bind(b.bind).maxRequestBytes(b.maxRequestBytes > 0 ? b.maxRequestBytes : Math.max(1024,
+                        mcp.maxMessageBytes()));
+        if (b.validator != null) {
+            cb.tokenValidator(b.validator);
+        }
+        this.checks = cb.build();
+        this.sessions = new SessionRegistry(b.maxSessions, b.maxSessionsPerClient, b.sessionIdleTimeout.toMillis(),
+                b.unusedSessionTimeout.toMillis());
         this.keepAliveMs = b.keepAlive.toMillis();
         this.closeMcpServer = b.closeMcpServer;
-        this.maxStreams = Math.max(1, b.threads / 2);
-        java.util.HashSet<String> hosts = new java.util.HashSet<>(LOCAL_HOSTS);
-        boolean any = false;
-        for (String h : b.allowedHosts) {
-            if (h.equals("*")) {
-                any = true;
-            }
-            hosts.add(h.toLowerCase(Locale.ROOT));
-        }
-        if (!b.bind.equals("0.0.0.0") && !b.bind.equals("::")) {
-            hosts.add(b.bind.toLowerCase(Locale.ROOT));
-        }
-        this.anyHost = any;
-        this.allowedHosts = Set.copyOf(hosts);
-        java.util.HashSet<String> origins = new java.util.HashSet<>();
-        for (String o : b.allowedOrigins) {
-            origins.add(stripSlash(o.toLowerCase(Locale.ROOT)));
-        }
-        this.allowedOrigins = Set.copyOf(origins);
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(b.threads, b.threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(b.queueCapacity), r -> {
-                    Thread t = new Thread(r, "kami-mcp-http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                new ArrayBlockingQueue<>(b.queueCapacity), r -> daemon(r, "kami-mcp-http-" + n.incrementAndGet()));
         this.executor.allowCoreThreadTimeOut(true);
-        this.responder = r -> {
-            try {
-                executor.execute(r);
-            } catch (RejectedExecutionException e) {
-                r.run();
-            }
-        };
-        this.overload = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(OVERLOAD_QUEUE),
-                OverloadThread::new);
-        this.overload.allowCoreThreadTimeOut(true);
-        this.http = HttpServer.create(new InetSocketAddress(b.bind, b.port), 128);
-        // the JDK server closes the connection of an exchange its executor refuses; send it to the
-        // overload thread instead, which answers 503 at once, so a client learns to retry
-        http.setExecutor(r -> {
-            try {
-                executor.execute(r);
-            } catch (RejectedExecutionException full) {
-                if (closed.get()) {
-                    throw full;
-                }
-                overload.execute(r);
-            }
-        });
-        http.createContext(path, this::handleMcp);
-        http.createContext("/health", this::handleHealth);
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kami-mcp-http-sessions");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = Math.max(1000, Math.min(60_000, idleTimeoutMs / 4));
-        sweeper.scheduleWithFixedDelay(this::expireSessions, every, every, TimeUnit.MILLISECONDS);
-        http.start();
-        boolean loopback = LOCAL_HOSTS.contains(b.bind.toLowerCase(Locale.ROOT));
-        if (!loopback && validator == null) {
+        // health has a thread of its own: it answers while every request thread is busy
+        this.health = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+                r -> daemon(r, "kami-mcp-http-health"));
+        this.health.allowCoreThreadTimeOut(true);
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "kami-mcp-http-timers"));
+        timers.setRemoveOnCancelPolicy(true); // a keep-alive per running call, cancelled when it ends
+        this.sweeper = timers;
+        long every = Math.max(100, Math.min(1000, b.unusedSessionTimeout.toMillis() / 4));
+        sweeper.scheduleWithFixedDelay(sessions::expire, every, every, TimeUnit.MILLISECONDS);
+        HttpLimits limits = new HttpLimits(b.headTimeout, b.bodyTimeout, b.idleTimeout, b.writeTimeout, b.maxHeadBytes,
+                checks.maxRequestBytes(), b.maxConnections, b.maxConnectionsPerClient, b.maxPendingOutputBytes,
+                b.maxBufferedBodyBytes);
+        try {
+            this.front = new HttpFront(b.bind, b.port, limits, this::dispatch);
+        } catch (IOException | RuntimeException e) {
+            sweeper.shutdownNow();
+            throw e;
+        }
+        boolean loopback = RequestChecks.LOCAL_HOSTS.contains(b.bind.toLowerCase(Locale.ROOT));
+        if (!loopback && b.validator == null) {
             LOG.warn("MCP HTTP server bound to {} without a bearer token validator: anyone who can reach it can call"
                     + " the tools; set the 'token' option or a TokenValidator", b.bind);
         }
@@ -195,6 +135,12 @@ public final class McpHttpServer implements Server {
         }
     }
 
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
     /** @return a builder serving {@code mcp} */
     public static Builder builder(McpServer mcp) {
         return new Builder(mcp);
@@ -202,13 +148,13 @@ public final class McpHttpServer implements Server {
 
     /** @return the bound port (useful with port 0) */
     public int port() {
-        return http.getAddress().getPort();
+        return front.address().getPort();
     }
 
     /** @return the MCP endpoint, e.g. {@code http://127.0.0.1:8080/mcp} */
     @Override
     public String address() {
-        InetSocketAddress a = http.getAddress();
+        InetSocketAddress a = front.address();
         String host = a.getAddress().getHostAddress();
         if (host.contains(":")) {
             host = "[" + host + "]";
@@ -239,8 +185,8 @@ public final class McpHttpServer implements Server {
             for (StreamedCall c : List.copyOf(streamedCalls)) {
                 c.shutdown();
             }
-            for (HttpSession s : List.copyOf(sessions.values())) {
-                endSession(s);
+            for (HttpSession s : sessions.all()) {
+                sessions.end(s);
             }
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STREAM_END_WAIT_MS);
             while ((openStreams.get() > 0 || !streamedCalls.isEmpty()) && System.nanoTime() - until < 0) {
@@ -251,10 +197,10 @@ public final class McpHttpServer implements Server {
                     break;
                 }
             }
-            http.stop(0);
+            front.close();
             sweeper.shutdownNow();
             executor.shutdownNow();
-            overload.shutdownNow();
+            health.shutdownNow();
             if (closeMcpServer) {
                 mcp.close();
             }
@@ -262,183 +208,76 @@ public final class McpHttpServer implements Server {
         }
     }
 
-    // ---- dispatch ---------------------------------------------------------------------------
+    // ---- dispatch (on the front's thread: hand on at once) -----------------------------------
 
-    /**
-     * The thread that answers exchanges refused by the full request pool: it only reads their
-     * headers (the JDK server does, before any handler) and answers 503 with {@code Retry-After}.
-     */
-    private static final class OverloadThread extends Thread {
-        OverloadThread(Runnable r) {
-            super(r, "kami-mcp-http-overload");
-            setDaemon(true);
+    private void dispatch(HttpExchange ex) {
+        boolean isHealth = ex.path().equals("/health") || ex.path().startsWith("/health/");
+        try {
+            (isHealth ? health : executor).execute(() -> handle(ex, isHealth));
+        } catch (RejectedExecutionException full) {
+            ex.setHeader("Retry-After", "1");
+            sendJson(ex, 503, RequestChecks.jsonError(ErrorCodes.INTERNAL_ERROR, closed.get() ? SHUTTING_DOWN
+                    : "The server is overloaded: its " + executor.getMaximumPoolSize() + " request threads are busy and "
+                            + executor.getQueue().size() + " requests are waiting; retry in a second, or raise the"
+                            + " transport's threads/queueCapacity options"));
         }
     }
 
-    static final String SHUTTING_DOWN = "The server is shutting down: this request was cancelled before it finished;"
-            + " retry it (on another node, or once the server is back)";
-
-    /** How long {@link #close()} waits for open streams to end before it closes the sockets. */
-    private static final long STREAM_END_WAIT_MS = 2000;
-
-    /** Exchanges waiting for the overload thread; beyond this the JDK server closes the connection. */
-    private static final int OVERLOAD_QUEUE = 256;
-
-    private void refuseOverloaded(HttpExchange ex) throws IOException {
-        ex.getResponseHeaders().set("Retry-After", "1");
-        sendJson(ex, 503, error(ErrorCodes.INTERNAL_ERROR, "The server is overloaded: its " + executor.getMaximumPoolSize()
-                + " request threads are busy and " + executor.getQueue().size() + " requests are waiting; retry in"
-                + " a second, or raise the transport's threads/queueCapacity options"));
+    private void handle(HttpExchange ex, boolean isHealth) {
+        try {
+            if (isHealth) {
+                handleHealth(ex);
+            } else {
+                handleMcp(ex);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("MCP HTTP request failed", e);
+            sendJson(ex, 500, RequestChecks.jsonError(ErrorCodes.INTERNAL_ERROR, "Internal error; see the server log"));
+        }
     }
 
     private void handleMcp(HttpExchange ex) {
-        try {
-            if (Thread.currentThread() instanceof OverloadThread) {
-                refuseOverloaded(ex);
-                return;
-            }
-            if (!ex.getRequestURI().getPath().equals(path)) {
-                sendText(ex, 404, "not found");
-                return;
-            }
-            if (!hostAllowed(ex.getRequestHeaders()) || !originAllowed(ex.getRequestHeaders())) {
-                sendJson(ex, 403, error(ErrorCodes.INVALID_REQUEST, "Forbidden: Host or Origin is not allowed"));
-                return;
-            }
-            if (!authorized(ex)) {
-                return;
-            }
-            switch (ex.getRequestMethod()) {
-                case "POST" -> post(ex);
-                case "GET" -> get(ex);
-                case "DELETE" -> delete(ex);
-                default -> {
-                    ex.getResponseHeaders().set("Allow", "GET, POST, DELETE");
-                    sendText(ex, 405, "method not allowed");
-                }
-            }
-        } catch (IOException e) {
-            LOG.debug("MCP HTTP exchange failed: {}", e.toString());
-            ex.close();
-        } catch (RuntimeException e) {
-            LOG.error("MCP HTTP request failed", e);
-            try {
-                sendJson(ex, 500, error(ErrorCodes.INTERNAL_ERROR, "Internal error; see the server log"));
-            } catch (IOException | RuntimeException ignored) {
-                ex.close();
+        if (!ex.path().equals(path)) {
+            sendText(ex, 404, "not found");
+            return;
+        }
+        if (refused(ex, checks.checkAccess(ex::header))) {
+            return;
+        }
+        switch (ex.method()) {
+            case "POST" -> post(ex);
+            case "GET" -> get(ex);
+            case "DELETE" -> delete(ex);
+            default -> {
+                ex.setHeader("Allow", "GET, POST, DELETE");
+                sendText(ex, 405, "method not allowed");
             }
         }
     }
 
-    private boolean hostAllowed(Headers h) {
-        if (anyHost) {
-            return true;
-        }
-        String host = h.getFirst("Host");
-        if (host == null) {
+    private static boolean refused(HttpExchange ex, RequestChecks.Refusal r) {
+        if (r == null) {
             return false;
         }
-        return allowedHosts.contains(hostName(host.trim().toLowerCase(Locale.ROOT)));
-    }
-
-    private static String hostName(String hostPort) {
-        if (hostPort.startsWith("[")) {
-            int end = hostPort.indexOf(']');
-            return end < 0 ? hostPort : hostPort.substring(0, end + 1);
-        }
-        int colon = hostPort.lastIndexOf(':');
-        return colon < 0 ? hostPort : hostPort.substring(0, colon);
-    }
-
-    private boolean originAllowed(Headers h) {
-        String origin = h.getFirst("Origin");
-        if (origin == null) {
-            return true;
-        }
-        String o = stripSlash(origin.trim().toLowerCase(Locale.ROOT));
-        if (allowedOrigins.contains("*") || allowedOrigins.contains(o)) {
-            return true;
-        }
-        try {
-            URI u = URI.create(o);
-            String host = u.getHost();
-            return host != null && ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
-                    && LOCAL_HOSTS.contains(host);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private static String stripSlash(String s) {
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-    }
-
-    private boolean authorized(HttpExchange ex) throws IOException {
-        if (validator == null) {
-            return true;
-        }
-        String auth = ex.getRequestHeaders().getFirst("Authorization");
-        String challenge = "Bearer realm=\"kami-mcp\"";
-        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.substring(7).isBlank()) {
-            ex.getResponseHeaders().set("WWW-Authenticate", challenge);
-            sendJson(ex, 401, error(ErrorCodes.INVALID_REQUEST, "Unauthorized: send Authorization: Bearer <token>"));
-            return false;
-        }
-        boolean ok;
-        try {
-            ok = validator.isValid(auth.substring(7).trim());
-        } catch (RuntimeException e) {
-            LOG.warn("token validator failed: {}", e.toString());
-            ok = false;
-        }
-        if (!ok) {
-            ex.getResponseHeaders().set("WWW-Authenticate", challenge + ", error=\"invalid_token\"");
-            sendJson(ex, 401, error(ErrorCodes.INVALID_REQUEST, "Unauthorized: the bearer token is not valid"));
-        }
-        return ok;
+        r.headers().forEach(ex::setHeader);
+        ex.respond(r.status(), r.contentType(), r.body().getBytes(StandardCharsets.UTF_8));
+        return true;
     }
 
     // ---- POST -------------------------------------------------------------------------------
 
-    private void post(HttpExchange ex) throws IOException {
-        Headers h = ex.getRequestHeaders();
-        String length = h.getFirst("Content-Length");
-        if (length != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(length.trim());
-            } catch (NumberFormatException e) {
-                sendText(ex, 400, "bad Content-Length");
-                return;
-            }
-            if (declared > maxRequestBytes) {
-                refuseTooLarge(ex, declared);
-                return;
-            }
-        }
-        String type = h.getFirst("Content-Type");
-        if (type != null && !type.toLowerCase(Locale.ROOT).contains("application/json")) {
-            sendJson(ex, 415, error(ErrorCodes.INVALID_REQUEST, "Unsupported media type '" + type
-                    + "'; POST a JSON-RPC message as application/json"));
+    private void post(HttpExchange ex) {
+        if (ex.tooLargeBody() >= 0) {
+            sendJson(ex, 413, mcp.tooLargeReply(ex.tooLargeBody()).json());
             return;
         }
-        String accept = h.getFirst("Accept");
-        boolean json = accept == null || accept.contains("application/json") || accept.contains("*/*");
-        boolean sse = accept != null && accept.contains("text/event-stream");
-        if (!json && !sse) {
-            sendJson(ex, 406, error(ErrorCodes.INVALID_REQUEST,
-                    "Not acceptable: Accept must list application/json and/or text/event-stream"));
+        if (refused(ex, checks.checkPost(ex::header, size -> mcp.tooLargeReply(size).json()))) {
             return;
         }
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readNBytes(maxRequestBytes + 1);
-        }
-        if (body.length > maxRequestBytes) {
-            refuseTooLarge(ex, body.length);
-            return;
-        }
-        IncomingMessage m = mcp.parse(body);
+        String accept = ex.header("Accept");
+        boolean json = RequestChecks.acceptsJson(accept);
+        boolean sse = RequestChecks.acceptsSse(accept);
+        IncomingMessage m = mcp.parse(ex.body());
         switch (m.kind()) {
             case INVALID -> {
                 if (m.errorReply().isPresent()) {
@@ -449,13 +288,13 @@ public final class McpHttpServer implements Server {
                 return;
             }
             case RESPONSE -> {
-                sendEmpty(ex, 202);
+                ex.respondEmpty(202);
                 return;
             }
             default -> {
             }
         }
-        if (m.isModern() || isModernHeader(h.getFirst(VERSION_HEADER)) && !"initialize".equals(m.method())) {
+        if (m.isModern() || isModernHeader(ex.header(VERSION_HEADER)) && !"initialize".equals(m.method())) {
             postModern(ex, m, json, sse);
         } else {
             postLegacy(ex, m, json);
@@ -466,63 +305,70 @@ public final class McpHttpServer implements Server {
         return v != null && v.compareTo(ProtocolVersions.V2026_07_28) >= 0;
     }
 
-    private void postModern(HttpExchange ex, IncomingMessage m, boolean json, boolean sse) throws IOException {
-        Headers h = ex.getRequestHeaders();
+    private void postModern(HttpExchange ex, IncomingMessage m, boolean json, boolean sse) {
         if (m.isRequest()) {
-            String mismatch = headerMismatch(h, m);
+            String mismatch = RequestChecks.headerMismatch(ex::header, m);
             if (mismatch != null) {
-                sendJson(ex, 400, error(ErrorCodes.HEADER_MISMATCH, "Header mismatch: " + mismatch));
+                sendJson(ex, 400, RequestChecks.jsonError(ErrorCodes.HEADER_MISMATCH, "Header mismatch: " + mismatch));
                 return;
             }
         }
         if (!m.isRequest()) {
             // 2026-07-28 defines no client notifications over HTTP (a closed stream cancels);
             // accept and drop them as the transport page says.
-            sendEmpty(ex, 202);
+            ex.respondEmpty(202);
             return;
         }
-        StreamedCall streamed = new StreamedCall(ex, m);
+        StreamedCall streamed = new StreamedCall(ex, m, json);
         // Only an SSE response can carry notifications (subscriptions/listen); without one the
         // core refuses such requests.
-        McpSession session = mcp.openSession(sse ? streamed::event : null);
+        McpSession session = mcp.openSession(sse ? streamed::event : null, ex.clientAddress());
         streamed.session = session;
         CompletableFuture<McpReply> reply = session.handle(m);
         if (reply.isDone() || !sse) {
             PendingReply pending = new PendingReply(ex, m, json, true);
-            reply.whenCompleteAsync((r, failure) -> {
+            reply.whenComplete((r, failure) -> {
                 session.close();
                 if (pending.claim()) {
-                    respond(ex, r, failure, json, true, null);
+                    respond(ex, m, r, failure, json, true, null);
                 }
-            }, responder);
+            });
             return;
         }
-        // Still running (a tool call, a subscription): answer on an SSE stream so that the client
-        // closing it (the 2026-07-28 cancellation signal) is noticed by the keep-alive writes.
-        streamed.open();
-        reply.whenCompleteAsync(streamed::finish, responder);
+        // Still running (a tool call, a subscription): the client closing the connection (the
+        // 2026-07-28 cancellation signal) cancels the call as soon as the front sees it. A reply
+        // within keepAlive goes as one plain response; past it, or with a notification to send,
+        // the response becomes an SSE stream.
+        streamed.start();
+        reply.whenComplete(streamed::finish);
     }
 
     /**
-     * A modern request answered on an SSE stream while it runs: notifications for it (a
-     * subscription's) are events on the stream, buffered until the stream opens; a failed write
-     * means the client closed the stream, which cancels the request.
+     * A modern request that may be answered on an SSE stream while it runs: the stream opens at
+     * its first notification (a subscription's) or keep-alive tick; a reply before either is sent
+     * as one plain response. The client closing the connection cancels the request.
      */
     private final class StreamedCall {
         private final HttpExchange ex;
         private final IncomingMessage request;
+        private final boolean json;
+        private final SseStream stream;
         volatile McpSession session;
-        private OutputStream out; // guarded by this
+        /** Notifications sent before {@link #start} (a listen's acknowledgment): written then. */
         private final List<String> early = new ArrayList<>(); // guarded by this
+        private boolean started; // guarded by this
+        private boolean opened; // guarded by this
         private boolean done; // guarded by this
         private volatile ScheduledFuture<?> keepAlive;
 
-        StreamedCall(HttpExchange ex, IncomingMessage request) {
+        StreamedCall(HttpExchange ex, IncomingMessage request, boolean json) {
             this.ex = ex;
             this.request = request;
+            this.json = json;
+            this.stream = new SseStream(ex);
         }
 
-        void open() throws IOException {
+        void start() {
             streamedCalls.add(this);
             if (closed.get()) { // close() may have looked at the set already
                 synchronized (this) {
@@ -533,61 +379,66 @@ public final class McpHttpServer implements Server {
                 sendJson(ex, 503, request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN).json());
                 return;
             }
-            Headers h = ex.getResponseHeaders();
-            h.set("Content-Type", "text/event-stream");
-            h.set("Cache-Control", "no-cache");
-            h.set("X-Accel-Buffering", "no");
+            ex.onClientClose(this::clientClosed);
+            // only now may the client see the stream: close() finds this call in streamedCalls
             synchronized (this) {
-                ex.sendResponseHeaders(200, 0);
-                out = ex.getResponseBody();
-                out.write(COMMENT);
-                for (String e : early) {
-                    out.write(frame(e));
+                started = true;
+                if (!early.isEmpty() && !done) {
+                    opened = true;
+                    stream.open();
+                    early.forEach(stream::event);
                 }
                 early.clear();
-                out.flush();
             }
-            keepAlive = sweeper.scheduleWithFixedDelay(() -> write(COMMENT), keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
+            keepAlive = sweeper.scheduleWithFixedDelay(this::tick, keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
+        }
+
+        private void tick() {
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                if (!opened) {
+                    opened = true;
+                    stream.open();
+                    return;
+                }
+            }
+            stream.comment();
         }
 
         void event(String json) {
             synchronized (this) {
-                if (out == null) {
+                if (done) {
+                    return;
+                }
+                if (!started) {
                     if (early.size() < 256) {
                         early.add(json);
                     }
                     return;
                 }
+                if (!opened) {
+                    opened = true;
+                    stream.open();
+                }
+                stream.event(json); // under the lock: after the head, in order
             }
-            write(frame(json));
         }
 
-        private byte[] frame(String json) {
-            return ("event: message\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
-        }
-
-        private void write(byte[] bytes) {
+        /** The client closed the connection: the 2026-07-28 cancellation; no reply is sent for it. */
+        private void clientClosed() {
             synchronized (this) {
                 if (done) {
                     return;
                 }
-                try {
-                    out.write(bytes);
-                    out.flush();
-                    return;
-                } catch (IOException e) {
-                    done = true;
-                    LOG.debug("client closed the response stream; cancelling the request: {}", e.toString());
-                }
+                done = true;
             }
-            ScheduledFuture<?> k = keepAlive;
-            if (k != null) {
-                k.cancel(false);
-            }
-            session.cancelAll(); // a closed stream cancels: no reply is sent for it
+            LOG.debug("client closed the response stream; cancelling the request");
+            stopKeepAlive();
+            session.cancelAll();
             session.close();
             streamedCalls.remove(this);
-            ex.close();
         }
 
         /**
@@ -601,143 +452,113 @@ public final class McpHttpServer implements Server {
                 session.endSubscriptions();
                 return;
             }
-            end(request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN).json());
+            end(request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN), null);
         }
 
         void finish(McpReply reply, Throwable failure) {
-            if (failure != null) {
-                LOG.error("MCP request failed", failure);
-            }
-            end(failure == null && reply.isPresent() ? reply.json() : null);
+            end(reply, failure);
         }
 
-        /** Writes the last event (if any), ends the stream and the session; once. */
-        private void end(String lastEvent) {
+        private void stopKeepAlive() {
             ScheduledFuture<?> k = keepAlive;
             if (k != null) {
                 k.cancel(false);
             }
+        }
+
+        /** Answers: the last event of the stream, or one plain response; ends the session; once. */
+        private void end(McpReply reply, Throwable failure) {
+            boolean streaming;
             synchronized (this) {
                 if (done) {
                     return;
                 }
                 done = true;
-                try {
-                    if (lastEvent != null) {
-                        out.write(frame(lastEvent));
+                streaming = opened;
+                if (streaming) {
+                    if (failure != null) {
+                        LOG.error("MCP request failed", failure);
                     }
-                    out.close();
-                } catch (IOException e) {
-                    LOG.debug("could not send the last event of an MCP response stream: {}", e.toString());
-                } finally {
-                    ex.close();
+                    stream.end(failure == null && reply.isPresent() ? reply.json() : null);
                 }
+            }
+            stopKeepAlive();
+            if (!streaming) {
+                respond(ex, request, reply, failure, json, true, null);
             }
             session.close();
             streamedCalls.remove(this);
         }
     }
 
-    private static String headerMismatch(Headers h, IncomingMessage m) {
-        String version = h.getFirst(VERSION_HEADER);
-        if (version == null) {
-            return "the " + VERSION_HEADER + " header is required";
-        }
-        String bodyVersion = m.protocolVersion();
-        if (bodyVersion != null && !bodyVersion.equals(version)) {
-            return VERSION_HEADER + " header value '" + version + "' does not match body value '" + bodyVersion + "'";
-        }
-        String method = h.getFirst("Mcp-Method");
-        if (method == null) {
-            return "the Mcp-Method header is required";
-        }
-        if (!method.equals(m.method())) {
-            return "Mcp-Method header value '" + method + "' does not match body value '" + m.method() + "'";
-        }
-        if ("tools/call".equals(m.method()) || "resources/read".equals(m.method()) || "prompts/get".equals(m.method())) {
-            String name = h.getFirst("Mcp-Name");
-            if (name == null) {
-                return "the Mcp-Name header is required for " + m.method();
-            }
-            String decoded = decodeHeaderValue(name);
-            if (decoded == null) {
-                return "the Mcp-Name header is not valid base64 sentinel encoding";
-            }
-            if (!decoded.equals(m.name())) {
-                return "Mcp-Name header value '" + decoded + "' does not match body value '" + m.name() + "'";
-            }
-        }
-        return null;
-    }
-
-    static String decodeHeaderValue(String v) {
-        if (v.startsWith("=?base64?") && v.endsWith("?=") && v.length() >= 11) {
-            try {
-                return new String(Base64.getDecoder().decode(v.substring(9, v.length() - 2)), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-        return v;
-    }
-
-    private void postLegacy(HttpExchange ex, IncomingMessage m, boolean json) throws IOException {
-        Headers h = ex.getRequestHeaders();
+    private void postLegacy(HttpExchange ex, IncomingMessage m, boolean json) {
         if ("initialize".equals(m.method()) && m.isRequest()) {
-            if (sessions.size() >= maxSessions) {
-                sendJson(ex, 503, error(ErrorCodes.INTERNAL_ERROR, "Too many sessions (" + maxSessions
-                        + "); retry later"));
-                return;
-            }
-            HttpSession hs = new HttpSession(newSessionId());
-            hs.session = mcp.openSession(n -> {
-                if (hs.streaming.get() && !hs.events.offer(n)) {
-                    LOG.debug("session {}: notification dropped, stream queue full", hs.id);
-                }
-            });
-            hs.session.handle(m).whenCompleteAsync((reply, failure) -> {
-                String sid = null;
-                if (failure == null && reply.isPresent() && !reply.isError() && !closed.get()) {
-                    sessions.put(hs.id, hs);
-                    sid = hs.id;
-                } else {
-                    hs.session.close();
-                }
-                respond(ex, reply, failure, json, false, sid);
-            }, responder);
+            initialize(ex, m, json);
             return;
         }
-        String sid = h.getFirst(SESSION_HEADER);
+        String sid = ex.header(SESSION_HEADER);
         if (sid == null) {
-            sendJson(ex, 400, error(ErrorCodes.INVALID_REQUEST, "Bad request: the " + SESSION_HEADER
+            sendJson(ex, 400, RequestChecks.jsonError(ErrorCodes.INVALID_REQUEST, "Bad request: the " + SESSION_HEADER
                     + " header is required; call initialize first (or send 2026-07-28 requests with _meta and "
                     + VERSION_HEADER + ")"));
             return;
         }
         HttpSession hs = sessions.get(sid);
         if (hs == null) {
-            sendJson(ex, 404, error(ErrorCodes.INVALID_REQUEST, "Session not found; it ended or expired,"
-                    + " call initialize to start a new one"));
+            sendJson(ex, 404, RequestChecks.jsonError(ErrorCodes.INVALID_REQUEST, "Session not found; it ended or"
+                    + " expired, call initialize to start a new one"));
             return;
         }
-        String version = h.getFirst(VERSION_HEADER);
+        String version = ex.header(VERSION_HEADER);
         if (version != null && !mcp.supportedVersions().contains(version)) {
-            sendJson(ex, 400, error(ErrorCodes.INVALID_REQUEST, "Bad request: " + VERSION_HEADER + " '"
+            sendJson(ex, 400, RequestChecks.jsonError(ErrorCodes.INVALID_REQUEST, "Bad request: " + VERSION_HEADER + " '"
                     + version + "' is not supported; supported: " + mcp.supportedVersions()));
             return;
         }
         hs.lastSeen = System.currentTimeMillis();
         if (!m.isRequest()) {
             hs.session.handle(m);
-            sendEmpty(ex, 202);
+            ex.respondEmpty(202);
             return;
         }
+        hs.used = true;
         PendingReply pending = new PendingReply(ex, m, json, false);
-        hs.session.handle(m).whenCompleteAsync((reply, failure) -> {
+        hs.session.handle(m).whenComplete((reply, failure) -> {
             if (pending.claim()) {
-                respond(ex, reply, failure, json, false, null);
+                if (failure == null && !reply.isPresent() && hs.ended) {
+                    // the session was deleted or expired under the call: say so, with the request's id
+                    sendJson(ex, 404, m.errorResponse(ErrorCodes.INTERNAL_ERROR, SESSION_ENDED).json());
+                    return;
+                }
+                respond(ex, m, reply, failure, json, false, null);
             }
-        }, responder);
+        });
+    }
+
+    private void initialize(HttpExchange ex, IncomingMessage m, boolean json) {
+        HttpSession hs = closed.get() ? null : sessions.reserve(ex.clientAddress());
+        if (hs == null) {
+            ex.setHeader("Retry-After", String.valueOf(sessions.retryAfterSeconds()));
+            sendJson(ex, 503, m.errorResponse(ErrorCodes.INTERNAL_ERROR, closed.get() ? SHUTTING_DOWN
+                    : sessions.refusal(ex.clientAddress())).json());
+            return;
+        }
+        hs.session = mcp.openSession(n -> {
+            SseStream s = hs.stream;
+            if (s != null && !s.event(n)) {
+                LOG.debug("session {}: notification not delivered, the stream closed", hs.id);
+            }
+        }, ex.clientAddress());
+        hs.session.handle(m).whenComplete((reply, failure) -> {
+            String sid = null;
+            if (failure == null && reply.isPresent() && !reply.isError() && !closed.get()) {
+                sessions.register(hs);
+                sid = hs.id;
+            } else {
+                sessions.end(hs);
+            }
+            respond(ex, m, reply, failure, json, false, sid);
+        });
     }
 
     /**
@@ -767,37 +588,33 @@ public final class McpHttpServer implements Server {
 
         void shutdown() {
             if (claim()) {
-                respond(ex, request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN), null, json, modern, null);
+                respond(ex, request, request.errorResponse(ErrorCodes.INTERNAL_ERROR, SHUTTING_DOWN), null, json, modern,
+                        null);
             }
         }
     }
 
-    private void respond(HttpExchange ex, McpReply reply, Throwable failure, boolean json, boolean modern, String sid) {
-        try {
-            if (failure != null) {
-                LOG.error("MCP request failed", failure);
-                sendJson(ex, 500, error(ErrorCodes.INTERNAL_ERROR, "Internal error; see the server log"));
-                return;
-            }
-            if (!reply.isPresent()) {
-                sendEmpty(ex, 204); // a cancelled request: the client will not read a result
-                return;
-            }
-            int status = 200;
-            if (reply.isError()) {
-                status = statusOf(reply.errorCode(), modern);
-            }
-            if (sid != null) {
-                ex.getResponseHeaders().set(SESSION_HEADER, sid);
-            }
-            if (json) {
-                sendJson(ex, status, reply.json());
-            } else {
-                sendSse(ex, status, reply.json());
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("could not send the MCP response: {}", e.toString());
-            ex.close();
+    private void respond(HttpExchange ex, IncomingMessage request, McpReply reply, Throwable failure, boolean json,
+            boolean modern, String sid) {
+        if (failure != null) {
+            LOG.error("MCP request failed", failure);
+            sendJson(ex, 500, RequestChecks.jsonError(ErrorCodes.INTERNAL_ERROR, "Internal error; see the server log"));
+            return;
+        }
+        if (!reply.isPresent()) {
+            // a cancelled request: the client will not use a result, but a POST that carried a
+            // request is still answered with JSON (the transport allows no bodiless reply)
+            reply = request.errorResponse(ErrorCodes.INTERNAL_ERROR, CANCELLED);
+        }
+        int status = reply.isError() ? statusOf(reply.errorCode(), modern) : 200;
+        if (sid != null) {
+            ex.setHeader(SESSION_HEADER, sid);
+        }
+        if (json) {
+            sendJson(ex, status, reply.json());
+        } else {
+            ex.setHeader("Cache-Control", "no-cache").setHeader("X-Accel-Buffering", "no");
+            ex.respond(status, "text/event-stream", SseStream.frame(reply.json()));
         }
     }
 
@@ -817,188 +634,134 @@ public final class McpHttpServer implements Server {
         }
     }
 
-    private void refuseTooLarge(HttpExchange ex, long size) throws IOException {
-        ex.getResponseHeaders().set("Connection", "close");
-        sendJson(ex, 413, mcp.tooLargeReply(size).json());
-    }
-
     // ---- GET and DELETE ---------------------------------------------------------------------
 
-    private void get(HttpExchange ex) throws IOException {
-        Headers h = ex.getRequestHeaders();
-        String sid = h.getFirst(SESSION_HEADER);
-        String accept = h.getFirst("Accept");
+    private void get(HttpExchange ex) {
+        String sid = ex.header(SESSION_HEADER);
+        String accept = ex.header("Accept");
         if (sid == null || accept == null || !accept.contains("text/event-stream")) {
             // Modern clients have no GET stream; legacy ones need a session and must accept SSE.
-            ex.getResponseHeaders().set("Allow", "POST, DELETE");
+            ex.setHeader("Allow", "POST, DELETE");
             sendText(ex, 405, "GET opens a legacy session's SSE stream: send " + SESSION_HEADER
                     + " and Accept: text/event-stream");
             return;
         }
         HttpSession hs = sessions.get(sid);
         if (hs == null) {
-            sendJson(ex, 404, error(ErrorCodes.INVALID_REQUEST, "Session not found; call initialize"));
+            sendJson(ex, 404, RequestChecks.jsonError(ErrorCodes.INVALID_REQUEST, "Session not found; call initialize"));
             return;
         }
-        if (openStreams.incrementAndGet() > maxStreams || !hs.streaming.compareAndSet(false, true)) {
-            openStreams.decrementAndGet();
-            ex.getResponseHeaders().set("Allow", "POST, DELETE");
-            sendText(ex, 405, "no SSE stream available for this session now");
-            return;
-        }
-        try {
-            Headers out = ex.getResponseHeaders();
-            out.set("Content-Type", "text/event-stream");
-            out.set("Cache-Control", "no-cache");
-            out.set("X-Accel-Buffering", "no");
-            ex.sendResponseHeaders(200, 0);
-            OutputStream os = ex.getResponseBody();
-            os.write(":\n\n".getBytes(StandardCharsets.UTF_8));
-            os.flush();
-            while (!hs.ended && !closed.get()) {
-                String event = hs.events.poll(15, TimeUnit.SECONDS);
-                hs.lastSeen = System.currentTimeMillis();
-                if (event != null && event.isEmpty()) {
-                    continue; // the wake-up offered by endSession
-                }
-                String frame = event == null ? ":\n\n" : "event: message\ndata: " + event + "\n\n";
-                os.write(frame.getBytes(StandardCharsets.UTF_8));
-                os.flush();
+        SseStream stream = new SseStream(ex);
+        synchronized (hs) {
+            if (hs.stream != null || hs.ended) {
+                ex.setHeader("Allow", "POST, DELETE");
+                sendText(ex, 405, "this session already has its SSE stream open; one per session");
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            LOG.debug("session {}: SSE stream closed: {}", sid, e.toString());
-        } finally {
-            hs.streaming.set(false);
-            hs.events.clear();
-            openStreams.decrementAndGet();
-            ex.close();
+            hs.stream = stream;
+            hs.used = true;
+        }
+        openStreams.incrementAndGet();
+        AtomicBoolean over = new AtomicBoolean();
+        ScheduledFuture<?>[] keepAlive = new ScheduledFuture<?>[1];
+        Runnable done = () -> {
+            if (over.compareAndSet(false, true)) {
+                synchronized (hs) {
+                    if (hs.stream == stream) {
+                        hs.stream = null;
+                    }
+                }
+                hs.lastSeen = System.currentTimeMillis();
+                if (keepAlive[0] != null) {
+                    keepAlive[0].cancel(false);
+                }
+                openStreams.decrementAndGet();
+            }
+        };
+        ex.onClientClose(done);
+        hs.streamEnded = done; // SessionRegistry.end runs it after ending the stream
+        if (!stream.open() || hs.ended) {
+            stream.end(null);
+            done.run();
+            return;
+        }
+        keepAlive[0] = sweeper.scheduleWithFixedDelay(() -> {
+            hs.lastSeen = System.currentTimeMillis();
+            if (hs.ended || !stream.comment()) {
+                stream.end(null);
+                done.run();
+            }
+        }, SESSION_STREAM_KEEPALIVE_MS, SESSION_STREAM_KEEPALIVE_MS, TimeUnit.MILLISECONDS);
+        if (hs.ended) { // ended meanwhile: SessionRegistry.end may have missed the stream
+            stream.end(null);
+            done.run();
         }
     }
 
-    private void delete(HttpExchange ex) throws IOException {
-        String sid = ex.getRequestHeaders().getFirst(SESSION_HEADER);
+    private void delete(HttpExchange ex) {
+        String sid = ex.header(SESSION_HEADER);
         if (sid == null) {
-            sendJson(ex, 400, error(ErrorCodes.INVALID_REQUEST, "Bad request: DELETE needs the " + SESSION_HEADER
-                    + " header of the session to end"));
+            sendJson(ex, 400, RequestChecks.jsonError(ErrorCodes.INVALID_REQUEST, "Bad request: DELETE needs the "
+                    + SESSION_HEADER + " header of the session to end"));
             return;
         }
         HttpSession hs = sessions.get(sid);
         if (hs == null) {
-            sendJson(ex, 404, error(ErrorCodes.INVALID_REQUEST, "Session not found"));
+            sendJson(ex, 404, RequestChecks.jsonError(ErrorCodes.INVALID_REQUEST, "Session not found"));
             return;
         }
-        endSession(hs);
-        sendEmpty(ex, 204);
-    }
-
-    private void endSession(HttpSession hs) {
-        sessions.remove(hs.id, hs);
-        hs.ended = true;
-        hs.session.close();
-        hs.events.offer(""); // wakes a waiting stream (an empty event is never written: ended is set)
-    }
-
-    private void expireSessions() {
-        long now = System.currentTimeMillis();
-        for (HttpSession s : List.copyOf(sessions.values())) {
-            if (!s.streaming.get() && s.session.inFlightCount() == 0 && now - s.lastSeen > idleTimeoutMs) {
-                LOG.debug("session {} expired after {} ms idle", s.id, idleTimeoutMs);
-                endSession(s);
-            }
-        }
-    }
-
-    private static String newSessionId() {
-        byte[] b = new byte[24];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        sessions.end(hs);
+        ex.respondEmpty(204);
     }
 
     // ---- health -----------------------------------------------------------------------------
 
     private void handleHealth(HttpExchange ex) {
-        try {
-            String p = ex.getRequestURI().getPath();
-            if (!"GET".equals(ex.getRequestMethod())) {
-                ex.getResponseHeaders().set("Allow", "GET");
-                sendText(ex, 405, "method not allowed");
-            } else if (p.equals("/health")) {
-                sendJson(ex, closed.get() ? 503 : 200, closed.get() ? "{\"status\":\"down\"}" : "{\"status\":\"up\"}");
-            } else if (p.equals("/health/ready")) {
-                boolean ready = false;
-                int tools = 0;
-                if (!closed.get() && !mcp.isClosed()) {
-                    try {
-                        tools = mcp.kami().list().size();
-                        ready = true;
-                    } catch (RuntimeException e) {
-                        LOG.debug("readiness check failed: {}", e.toString());
-                    }
-                }
-                sendJson(ex, ready ? 200 : 503, ready ? "{\"status\":\"ready\",\"tools\":" + tools + "}"
-                        : "{\"status\":\"not ready\"}");
-            } else {
-                sendText(ex, 404, "not found");
+        String p = ex.path();
+        if (!"GET".equals(ex.method())) {
+            ex.setHeader("Allow", "GET");
+            sendText(ex, 405, "method not allowed");
+        } else if (p.equals("/health")) {
+            if (closed.get()) {
+                ex.setHeader("Retry-After", "1");
             }
-        } catch (IOException e) {
-            ex.close();
+            sendJson(ex, closed.get() ? 503 : 200, closed.get() ? "{\"status\":\"down\"}" : "{\"status\":\"up\"}");
+        } else if (p.equals("/health/ready")) {
+            boolean ready = false;
+            int tools = 0;
+            if (!closed.get() && !mcp.isClosed()) {
+                try {
+                    tools = mcp.kami().list().size();
+                    ready = true;
+                } catch (RuntimeException e) {
+                    LOG.debug("readiness check failed: {}", e.toString());
+                }
+            }
+            if (!ready) {
+                sendJson(ex, 503, "{\"status\":\"not ready\"}");
+            } else if (!mcp.admitsCalls()) {
+                // every call slot is taken: a balancer should send new clients elsewhere for now
+                sendJson(ex, 503, "{\"status\":\"busy\",\"callsRunning\":" + mcp.inFlightCalls()
+                        + ",\"maxConcurrentCalls\":" + mcp.maxConcurrentCalls() + "}");
+            } else {
+                sendJson(ex, 200, "{\"status\":\"ready\",\"tools\":" + tools + "}");
+            }
+        } else {
+            sendText(ex, 404, "not found");
         }
     }
 
     // ---- writing ----------------------------------------------------------------------------
 
-    private static String error(int code, String message) {
-        return "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":" + code + ",\"message\":" + quote(message) + "}}";
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
+    private static void sendJson(HttpExchange ex, int status, String json) {
+        if (status == 503) {
+            ex.setHeaderIfAbsent("Retry-After", "1"); // every 503 says when to retry
         }
-        return b.append('"').toString();
+        ex.respond(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void sendJson(HttpExchange ex, int status, String json) throws IOException {
-        send(ex, status, "application/json", json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void sendText(HttpExchange ex, int status, String text) throws IOException {
-        send(ex, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void sendSse(HttpExchange ex, int status, String json) throws IOException {
-        ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        ex.getResponseHeaders().set("X-Accel-Buffering", "no");
-        send(ex, status, "text/event-stream", ("event: message\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(body);
-            }
-        }
-        ex.close();
-    }
-
-    private static void sendEmpty(HttpExchange ex, int status) throws IOException {
-        ex.sendResponseHeaders(status, -1);
-        ex.close();
+    private static void sendText(HttpExchange ex, int status, String text) {
+        ex.respond(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Builds and starts an {@link McpHttpServer}. Setters validate at once. Not thread-safe. */
@@ -1014,9 +777,20 @@ public final class McpHttpServer implements Server {
         private int threads = 16;
         private int queueCapacity = 1024;
         private int maxSessions = 1024;
+        private int maxSessionsPerClient = 64;
         private Duration sessionIdleTimeout = Duration.ofMinutes(30);
+        private Duration unusedSessionTimeout = Duration.ofSeconds(10);
         private boolean closeMcpServer;
         private Duration keepAlive = Duration.ofMillis(500);
+        private Duration headTimeout = Duration.ofSeconds(10);
+        private Duration bodyTimeout = Duration.ofSeconds(30);
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration writeTimeout = Duration.ofSeconds(30);
+        private int maxHeadBytes = 16 * 1024;
+        private int maxConnections = 4096;
+        private int maxConnectionsPerClient = 256;
+        private long maxPendingOutputBytes = 8L * 1024 * 1024;
+        private long maxBufferedBodyBytes = 256L * 1024 * 1024;
 
         private Builder(McpServer mcp) {
             this.mcp = Objects.requireNonNull(mcp, "mcp");
@@ -1073,7 +847,10 @@ public final class McpHttpServer implements Server {
             return this;
         }
 
-        /** HTTP worker threads (default 16); half of them at most hold SSE streams. */
+        /**
+         * Threads that handle requests once read (default 16): checks, parsing, handing calls to
+         * KAMI's workers. They never wait for a client or a tool.
+         */
         public Builder threads(int n) {
             if (n < 2 || n > 1024) {
                 throw new IllegalArgumentException("threads must be in [2, 1024], got " + n);
@@ -1082,7 +859,7 @@ public final class McpHttpServer implements Server {
             return this;
         }
 
-        /** Requests that may wait for a thread (default 1024); beyond it connections are refused. */
+        /** Requests read whole that may wait for a thread (default 1024); beyond it they get 503. */
         public Builder queueCapacity(int n) {
             if (n < 1 || n > 1_000_000) {
                 throw new IllegalArgumentException("queueCapacity must be in [1, 1000000], got " + n);
@@ -1091,7 +868,7 @@ public final class McpHttpServer implements Server {
             return this;
         }
 
-        /** Legacy sessions open at once (default 1024); more get 503. */
+        /** Legacy sessions open at once (default 1024); more get 503 with {@code Retry-After}. */
         public Builder maxSessions(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("maxSessions must be positive, got " + n);
@@ -1100,18 +877,96 @@ public final class McpHttpServer implements Server {
             return this;
         }
 
+        /** Legacy sessions one client address may hold (default 64); more get 503 with {@code Retry-After}. */
+        public Builder maxSessionsPerClient(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxSessionsPerClient must be positive, got " + n);
+            }
+            this.maxSessionsPerClient = n;
+            return this;
+        }
+
         /** A legacy session idle this long ends (default 30 min). */
         public Builder sessionIdleTimeout(Duration d) {
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("sessionIdleTimeout must be positive, got " + d);
-            }
-            this.sessionIdleTimeout = d;
+            this.sessionIdleTimeout = positive(d, "sessionIdleTimeout");
             return this;
         }
 
         /**
-         * How often an SSE comment is written while a modern request runs (default 500 ms); a
-         * failed write means the client closed the stream, which cancels the request.
+         * A legacy session that makes no request (and opens no stream) this long after
+         * {@code initialize} ends (default 10 s): what a session flood leaves goes fast.
+         */
+        public Builder unusedSessionTimeout(Duration d) {
+            this.unusedSessionTimeout = positive(d, "unusedSessionTimeout");
+            return this;
+        }
+
+        /** Time to receive a request line and headers, from their first byte (default 10 s); then 408. */
+        public Builder headTimeout(Duration d) {
+            this.headTimeout = positive(d, "headTimeout");
+            return this;
+        }
+
+        /** Time to receive a request body after its headers (default 30 s); then 408. */
+        public Builder bodyTimeout(Duration d) {
+            this.bodyTimeout = positive(d, "bodyTimeout");
+            return this;
+        }
+
+        /** A connection waiting this long for its next request is closed (default 60 s). */
+        public Builder idleTimeout(Duration d) {
+            this.idleTimeout = positive(d, "idleTimeout");
+            return this;
+        }
+
+        /** A connection whose client reads none of its response this long is closed (default 30 s). */
+        public Builder writeTimeout(Duration d) {
+            this.writeTimeout = positive(d, "writeTimeout");
+            return this;
+        }
+
+        /** The largest request line plus headers (default 16 KiB); larger get 431. */
+        public Builder maxHeadBytes(int bytes) {
+            if (bytes < 1024 || bytes > 1024 * 1024) {
+                throw new IllegalArgumentException("maxHeadBytes must be in [1024, 1048576], got " + bytes);
+            }
+            this.maxHeadBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Bytes of request bodies still arriving, over all connections (default 256 MiB): many slow
+         * large bodies cannot fill the heap; a request that would pass it gets 503 and is closed.
+         */
+        public Builder maxBufferedBodyBytes(long bytes) {
+            if (bytes < 64 * 1024) {
+                throw new IllegalArgumentException("maxBufferedBodyBytes must be at least 65536, got " + bytes);
+            }
+            this.maxBufferedBodyBytes = bytes;
+            return this;
+        }
+
+        /** Open connections in all (default 4096); more are answered 503 and closed. */
+        public Builder maxConnections(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxConnections must be positive, got " + n);
+            }
+            this.maxConnections = n;
+            return this;
+        }
+
+        /** Open connections from one client address (default 256); more are answered 503 and closed. */
+        public Builder maxConnectionsPerClient(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxConnectionsPerClient must be positive, got " + n);
+            }
+            this.maxConnectionsPerClient = n;
+            return this;
+        }
+
+        /**
+         * How often an SSE comment is written while a modern request runs (default 500 ms), so
+         * that proxies keep the stream open. (A closed stream cancels the request at once.)
          */
         public Builder keepAlive(Duration d) {
             if (d.toMillis() < 10) {
@@ -1125,6 +980,13 @@ public final class McpHttpServer implements Server {
         public Builder closeMcpServer(boolean b) {
             this.closeMcpServer = b;
             return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
+            }
+            return d;
         }
 
         /**

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,7 @@ public final class McpServer implements AutoCloseable {
     final ToolCatalog catalog;
     final Semaphore callPermits;
     final int maxConcurrentCalls;
+    final ClientAdmission admission;
     private final Set<McpSession> sessions = ConcurrentHashMap.newKeySet();
     private final Registration subscription;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -85,6 +87,7 @@ public final class McpServer implements AutoCloseable {
         this.catalog = new ToolCatalog(kami, b.pageSize);
         this.maxConcurrentCalls = b.maxConcurrentCalls;
         this.callPermits = new Semaphore(b.maxConcurrentCalls);
+        this.admission = new ClientAdmission(b.maxCallsPerClient, b.clientQueueWait.toMillis());
         this.subscription = kami.subscribe(new KamiListener() {
             @Override
             public void toolsChanged(ToolChange change) {
@@ -107,8 +110,20 @@ public final class McpServer implements AutoCloseable {
      * @throws IllegalStateException if the server is closed
      */
     public McpSession openSession(Consumer<String> notifications) {
+        return openSession(notifications, null);
+    }
+
+    /**
+     * Opens a session for a known client: its tool calls count, with those of every other session
+     * of the same client, against {@link Builder#maxCallsPerClient}.
+     *
+     * @param notifications as for {@link #openSession(Consumer)}
+     * @param client the client's key, e.g. its IP address; {@code null}: the session is its own client
+     * @throws IllegalStateException if the server is closed
+     */
+    public McpSession openSession(Consumer<String> notifications, String client) {
         requireOpen();
-        McpSession s = new McpSession(this, notifications);
+        McpSession s = new McpSession(this, notifications, client);
         sessions.add(s);
         if (closed.get()) {
             s.close();
@@ -260,6 +275,19 @@ public final class McpServer implements AutoCloseable {
         return maxConcurrentCalls - callPermits.availablePermits();
     }
 
+    /**
+     * @return whether a tool call would be admitted now (a call slot is free): what an HTTP
+     *     readiness probe answers
+     */
+    public boolean admitsCalls() {
+        return !closed.get() && callPermits.availablePermits() > 0;
+    }
+
+    /** @return the limit of tool calls in flight at once */
+    public int maxConcurrentCalls() {
+        return maxConcurrentCalls;
+    }
+
     /** @return the number of open sessions */
     public int sessionCount() {
         return sessions.size();
@@ -310,6 +338,8 @@ public final class McpServer implements AutoCloseable {
         private List<String> versions = ProtocolVersions.ALL;
         private int maxMessageBytes = 4 * 1024 * 1024;
         private int maxConcurrentCalls = 256;
+        private int maxCallsPerClient = Integer.MAX_VALUE;
+        private Duration clientQueueWait = Duration.ofSeconds(30);
         private Duration listTtl = Duration.ofSeconds(60);
         private String cacheScope = "public";
         private McpServerListener listener = new McpServerListener() {
@@ -374,6 +404,30 @@ public final class McpServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxConcurrentCalls must be in [1, 100000], got " + n);
             }
             this.maxConcurrentCalls = n;
+            return this;
+        }
+
+        /**
+         * Tool calls one client may run at once (default: no limit besides
+         * {@link #maxConcurrentCalls}); its further calls wait for one of them to end, in its own
+         * line, at most {@link #clientQueueWait}, then get a busy error result. A client is what
+         * the transport says (HTTP: the client's IP address), else one session. Size it below
+         * KAMI's workers so that one client's long calls leave workers to the others.
+         */
+        public Builder maxCallsPerClient(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxCallsPerClient must be positive, got " + n);
+            }
+            this.maxCallsPerClient = n;
+            return this;
+        }
+
+        /** How long a call beyond its client's {@link #maxCallsPerClient} may wait for its turn (default 30 s; 0: refuse at once). */
+        public Builder clientQueueWait(Duration d) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("clientQueueWait must not be negative, got " + d);
+            }
+            this.clientQueueWait = d;
             return this;
         }
 

@@ -10,6 +10,7 @@ import java.util.List;
  * Reads the protocol options every transport accepts from a {@link TransportConfig}:
  * {@code serverName}, {@code serverVersion}, {@code instructions}, {@code pageSize},
  * {@code supportedVersions} (comma-separated), {@code maxMessageBytes}, {@code maxConcurrentCalls},
+ * {@code maxCallsPerClient}, {@code clientQueueWaitMs},
  * {@code listTtlMs}, {@code cacheScope}; and a {@link McpServerListener} as the extension
  * {@code "listener"}.
  */
@@ -45,6 +46,13 @@ public final class McpServerOptions {
             }
             if (config.options().containsKey("maxConcurrentCalls")) {
                 builder.maxConcurrentCalls((int) longOption(config, "maxConcurrentCalls", 256, 1, 100_000));
+            }
+            if (config.options().containsKey("maxCallsPerClient")) {
+                builder.maxCallsPerClient((int) longOption(config, "maxCallsPerClient", Integer.MAX_VALUE, 1,
+                        Integer.MAX_VALUE));
+            }
+            if (config.options().containsKey("clientQueueWaitMs")) {
+                builder.clientQueueWait(Duration.ofMillis(longOption(config, "clientQueueWaitMs", 30_000, 0, 86_400_000L)));
             }
             if (config.options().containsKey("listTtlMs")) {
                 builder.listTtl(Duration.ofMillis(longOption(config, "listTtlMs", 60_000, 0, Long.MAX_VALUE)));

@@ -36,6 +36,8 @@ public final class McpSession implements AutoCloseable {
 
     private final McpServer server;
     private final Consumer<String> notifications;
+    /** The key this session's calls count under against maxCallsPerClient. */
+    private final Object client;
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private volatile String legacyVersion;
@@ -60,9 +62,10 @@ public final class McpSession implements AutoCloseable {
         }
     }
 
-    McpSession(McpServer server, Consumer<String> notifications) {
+    McpSession(McpServer server, Consumer<String> notifications, String client) {
         this.server = server;
         this.notifications = notifications;
+        this.client = client != null ? client : this;
     }
 
     /**
@@ -463,6 +466,36 @@ public final class McpSession implements AutoCloseable {
             return McpServer.done(Json.error(id, ErrorCodes.INVALID_REQUEST,
                     "Invalid request: a request with id " + id + " is still running; use a new id"));
         }
+        CompletableFuture<McpReply> out = new CompletableFuture<>();
+        ClientAdmission admission = server.admission;
+        Runnable start = () -> run(name, id, arguments, key, f, modern, out);
+        Runnable timedOut = () -> {
+            inFlight.remove(key, f);
+            server.callPermits.release();
+            String reason = "busy for this client: " + admission.share() + " of its calls are running, the most one"
+                    + " client may run at once";
+            server.notifyListener(l -> l.callRejected(name, reason));
+            out.complete(Json.result(id, callResult(true, "The server is " + reason + (admission.waitMs() > 0
+                    ? ", and this call waited " + admission.waitMs() + " ms for one of them to finish" : "")
+                    + "; retry this call when one of them finishes.", null, modern)));
+        };
+        ClientAdmission.Waiter waiter = admission.enter(client, start, timedOut);
+        if (waiter != null) {
+            // cancelled while waiting for its turn: it leaves the line, and no result follows
+            f.token.onCancel(() -> {
+                if (admission.abandon(waiter)) {
+                    inFlight.remove(key, f);
+                    server.callPermits.release();
+                    out.complete(McpReply.none());
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Runs an admitted call; its end lets the client's next waiting call start. */
+    private void run(String name, JsonNode id, ObjectNode arguments, String key, InFlight f, boolean modern,
+            CompletableFuture<McpReply> out) {
         long start = System.nanoTime();
         server.notifyListener(l -> l.callStarted(name));
         CompletableFuture<ToolResult> call;
@@ -471,7 +504,7 @@ public final class McpSession implements AutoCloseable {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        return call.handle((result, failure) -> {
+        call.handle((result, failure) -> {
             inFlight.remove(key, f);
             server.callPermits.release();
             long end = System.nanoTime();
@@ -484,6 +517,13 @@ public final class McpSession implements AutoCloseable {
                 return McpReply.none();
             }
             return reply;
+        }).whenComplete((reply, failure) -> {
+            server.admission.leave(client);
+            if (failure != null) {
+                out.completeExceptionally(failure);
+            } else {
+                out.complete(reply);
+            }
         });
     }
 

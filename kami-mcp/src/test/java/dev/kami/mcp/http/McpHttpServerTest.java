@@ -199,7 +199,9 @@ class McpHttpServerTest {
         HttpResponse<String> cancel = send(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
                 + "\"params\":{\"requestId\":\"s1\"}}").header("Mcp-Session-Id", sid));
         assertThat(cancel.statusCode()).isEqualTo(202);
-        assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+        HttpResponse<String> answered = slow.get(10, TimeUnit.SECONDS);
+        assertThat(answered.statusCode()).isEqualTo(200);
+        assertThat(Rpc.parse(answered.body()).path("id").asString()).isEqualTo("s1");
         assertThat(kami.slowStoppedAtNanos - cancelAt).isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
     }
 

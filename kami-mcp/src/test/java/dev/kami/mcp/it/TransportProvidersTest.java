@@ -76,6 +76,16 @@ class TransportProvidersTest {
             assertThatThrownBy(() -> new HttpTransportProvider().start(kami, TransportConfig.of(Map.of("port", "0",
                     "threads", "1"))))
                     .isInstanceOf(ConfigurationException.class).hasMessageContaining("threads");
+            assertThatThrownBy(() -> new HttpTransportProvider().start(kami, TransportConfig.of(Map.of("port", "0",
+                    "maxSessionsPerClient", "0"))))
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessage("option maxSessionsPerClient=0 is out of range [1, 1000000]");
+            assertThatThrownBy(() -> new HttpTransportProvider().start(kami, TransportConfig.of(Map.of("port", "0",
+                    "headTimeoutMs", "soon"))))
+                    .isInstanceOf(ConfigurationException.class).hasMessage("option headTimeoutMs='soon' is not a number");
+            assertThatThrownBy(() -> new HttpTransportProvider().start(kami, TransportConfig.of(Map.of("port", "0",
+                    "maxCallsPerClient", "0"))))
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("maxCallsPerClient");
         }
     }
 

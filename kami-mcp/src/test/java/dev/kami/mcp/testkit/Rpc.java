@@ -75,6 +75,23 @@ public final class Rpc {
         return parse(data);
     }
 
+    /** @return the JSON-RPC message of a response body of this content type (JSON, or the last SSE data line) */
+    public static JsonNode body(String contentType, String body) {
+        if (contentType == null || !contentType.startsWith("text/event-stream")) {
+            return parse(body);
+        }
+        String data = null;
+        for (String line : body.split("\n")) {
+            if (line.startsWith("data: ")) {
+                data = line.substring(6);
+            }
+        }
+        if (data == null) {
+            throw new AssertionError("no data in SSE body: " + body);
+        }
+        return parse(data);
+    }
+
     public static int errorCode(JsonNode reply) {
         return reply.path("error").path("code").asInt();
     }

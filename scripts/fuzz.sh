@@ -13,10 +13,11 @@ declare -A module=(
   [PackageReaderFuzzTest]=kami-core
   [ToolOutputFuzzTest]=kami-core
   [McpMessageFuzzTest]=kami-mcp
+  [HttpRequestFuzzTest]=kami-mcp
   [ModuleInspectFuzzTest]=kami-wasm-chicory
   [ComponentFuzzTest]=kami-wasm-chicory
 )
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(ManifestParserFuzzTest PackageReaderFuzzTest ToolOutputFuzzTest McpMessageFuzzTest ModuleInspectFuzzTest ComponentFuzzTest)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(ManifestParserFuzzTest PackageReaderFuzzTest ToolOutputFuzzTest McpMessageFuzzTest HttpRequestFuzzTest ModuleInspectFuzzTest ComponentFuzzTest)
 status=0
 for t in "${targets[@]}"; do
   m=${module[$t]:?unknown fuzz target $t}

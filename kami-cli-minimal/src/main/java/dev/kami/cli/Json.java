@@ -113,11 +113,19 @@ final class Json {
                         + "); max_execution_ms bounds the time. Use [engine] mode = \"interpreter\" to count fuel";
     }
 
+    /**
+     * @return how a tool error's kind is spelled everywhere the CLI prints it, in text and in JSON:
+     *     lowercase with underscores ({@code invalid_arguments}, {@code timeout})
+     */
+    static String kind(dev.kami.ToolErrorKind kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     static Map<String, Object> result(ToolResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("isError", r.isError());
         if (r.isError()) {
-            m.put("errorKind", r.errorKind().name());
+            m.put("errorKind", kind(r.errorKind()));
         }
         m.put("text", r.text());
         if (r.hasStructuredContent()) {

@@ -258,8 +258,8 @@ final class RegistryCommands {
                     } catch (KamiException | Exit.CliException e) {
                         int c = Exit.codeOf(e);
                         code = Math.max(code, c);
-                        results.add(Map.of("id", t.id().value(), "error", String.valueOf(e.getMessage())));
-                        text.append(t.id()).append(": failed: ").append(e.getMessage()).append('\n');
+                        results.add(Map.of("id", t.id().value(), "error", Exit.why(e)));
+                        text.append(t.id()).append(": failed: ").append(Exit.why(e)).append('\n');
                     }
                 }
                 if (results.isEmpty()) {

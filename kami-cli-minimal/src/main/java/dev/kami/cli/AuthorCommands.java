@@ -300,12 +300,21 @@ final class AuthorCommands {
             return last;
         }
 
-        /** Builds if there is a build.sh, then installs with --force; a failure is reported, not fatal. */
+        /**
+         * Builds as {@code kami build} does ([build] command, else build.sh), then installs with
+         * --force; a failure is reported, not fatal.
+         */
         private int round(Path pkg) throws IOException, InterruptedException {
-            Path build = pkg.resolve("build.sh");
-            if (Files.isRegularFile(build)) {
-                root.err.println("[dev] building: sh build.sh");
-                Process p = new ProcessBuilder("sh", build.toString()).directory(pkg.toFile())
+            String buildCommand = null;
+            try {
+                buildCommand = dev.kami.core.manifest.ManifestParser.parseFile(pkg.resolve("tool.toml")).buildCommand();
+            } catch (KamiException e) {
+                // the install below reports what is wrong with tool.toml
+            }
+            BuildCommand.Step step = BuildCommand.step(pkg, buildCommand);
+            if (step != null) {
+                root.err.println("[dev] building: " + step.how());
+                Process p = new ProcessBuilder(step.command()).directory(pkg.toFile())
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
                 try (InputStream in = p.getInputStream()) {
                     in.transferTo(root.err);

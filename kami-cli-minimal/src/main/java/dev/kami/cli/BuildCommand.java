@@ -96,20 +96,33 @@ final class BuildCommand implements Callable<Integer> {
         return Exit.OK;
     }
 
+    /** How a package is built: the process to start and how to name it in messages. */
+    record Step(List<String> command, String how) {
+    }
+
+    /**
+     * @param buildCommand {@code [build] command} of the package's tool.toml, or null
+     * @return the package's build: its [build] command, else its build.sh, else null (nothing to run)
+     */
+    static Step step(Path pkg, String buildCommand) {
+        if (buildCommand != null) {
+            return new Step(List.of("sh", "-c", buildCommand), "[build] command '" + buildCommand + "'");
+        }
+        if (Files.isRegularFile(pkg.resolve("build.sh"))) {
+            return new Step(List.of("sh", pkg.resolve("build.sh").toString()), "build.sh");
+        }
+        return null;
+    }
+
     /** Runs the package's build: [build] command, else build.sh; its output goes to stderr. */
     private void build(Path pkg, ManifestParser.ParsedManifest manifest, String id) {
-        List<String> cmd = new ArrayList<>();
-        String how;
-        if (manifest.buildCommand() != null) {
-            cmd.addAll(List.of("sh", "-c", manifest.buildCommand()));
-            how = "[build] command '" + manifest.buildCommand() + "'";
-        } else if (Files.isRegularFile(pkg.resolve("build.sh"))) {
-            cmd.addAll(List.of("sh", pkg.resolve("build.sh").toString()));
-            how = "build.sh";
-        } else {
+        Step step = step(pkg, manifest.buildCommand());
+        if (step == null) {
             root.note("[build] no [build] command in tool.toml and no build.sh: checking the module as it is");
             return;
         }
+        List<String> cmd = step.command();
+        String how = step.how();
         root.note("[build] " + id + ": " + how);
         int rc;
         try {

@@ -183,6 +183,17 @@ class CliFirstHourTest {
                 .contains("package directory");
     }
 
+    @Test
+    void devBuildsWithTheSameBuildCommandAsBuild() throws Exception {
+        Path pkg = KamiRunner.copySample("echo", work);
+        Files.writeString(pkg.resolve("tool.toml"), "\n[build]\ncommand = \"echo from-build-command > built.txt\"\n",
+                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        KamiRunner.Result r = KamiRunner.inProcess(work.resolve("devhome"), "dev", pkg.toString()).expect(0);
+        assertThat(r.err()).contains("[dev] building: [build] command 'echo from-build-command > built.txt'");
+        assertThat(Files.readString(pkg.resolve("built.txt")).strip()).isEqualTo("from-build-command");
+        assertThat(r.out()).contains("[dev] installed dev.kami.echo 1.0.0");
+    }
+
     private static String tomlWasm(Path pkg) throws IOException {
         return Files.readAllLines(pkg.resolve("tool.toml")).stream().filter(l -> l.startsWith("wasm"))
                 .map(l -> l.replaceAll(".*\"(.*)\".*", "$1")).findFirst().orElseThrow();

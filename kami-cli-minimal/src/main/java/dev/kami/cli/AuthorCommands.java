@@ -194,7 +194,7 @@ final class AuthorCommands {
             StringBuilder s = new StringBuilder("ok: " + t.id() + " " + t.record().version() + " (" + t.abi().label()
                     + ", " + t.record().moduleSize() + " bytes, " + (t.record().signed() ? "signed" : "unsigned")
                     + ") would install as MCP tool " + t.mcpName() + "\n  requests:");
-            for (String line : Json.requestedLines(t.manifest().security())) {
+            for (String line : Json.requestedLines(t.id().value(), t.manifest().security())) {
                 s.append("\n    ").append(line);
             }
             if (dirs.size() == 1) {

@@ -145,13 +145,13 @@ final class Json {
         return m;
     }
 
-    /** @return the requested permissions as lines a person can judge */
-    static List<String> requestedLines(SecurityRequest s) {
+    /** @return the requested permissions of tool {@code id} as lines a person can judge */
+    static List<String> requestedLines(String id, SecurityRequest s) {
         List<String> out = new ArrayList<>();
         out.add("filesystem:  " + switch (s.fsAccess()) {
             case NONE -> "none";
             case SANDBOX -> "sandbox (a private scratch directory)";
-            case READ_ONLY -> "read-only (a directory you grant: kami grant <id> fs:read-only:DIR)";
+            case READ_ONLY -> "read-only (a directory you grant: kami grant " + id + " fs:read-only:DIR)";
         });
         out.add("network:     " + (s.netAllowList().isEmpty() ? "none" : "HTTP to " + String.join(", ", s.netAllowList())));
         out.add("environment: " + (s.envAllowList().isEmpty() ? "none" : String.join(", ", s.envAllowList())));

@@ -20,11 +20,15 @@ final class ToolCommands {
     private ToolCommands() {
     }
 
-    /** The JSON arguments: positional, {@code -f file} or {@code -f -} (stdin); {@code {}} when none. */
-    static String arguments(KamiCli root, String positional, String file) {
+    /**
+     * The JSON arguments: positional, {@code -f file} or {@code -f -} (stdin); {@code {}} when none.
+     *
+     * @param command the command as the user would type it again ({@code kami exec dev.kami.echo})
+     */
+    static String arguments(KamiCli root, String command, String positional, String file) {
         if (positional != null && file != null) {
-            throw Exit.usage("give the arguments either as JSON or with -f, not both", "kami exec <id> '{\"k\":\"v\"}'"
-                    + " or kami exec <id> -f args.json");
+            throw Exit.usage("give the arguments either as JSON or with -f, not both", command + " '{\"k\":\"v\"}'"
+                    + " or " + command + " -f args.json");
         }
         if (file == null) {
             return positional == null ? "{}" : positional;
@@ -86,7 +90,7 @@ final class ToolCommands {
             if (!Files.exists(target)) {
                 throw Exit.notFound(target + " does not exist", "give a package directory (with tool.toml) or a .wasm");
             }
-            String args = input.arguments(root, json);
+            String args = input.arguments(root, "kami run " + target, json);
             String schemaHint = Files.isDirectory(target)
                     ? "the [mcp] arguments (or input_schema) of " + target.resolve("tool.toml") + " say what it takes"
                     : "the tool's tool.toml says what arguments it takes";
@@ -105,8 +109,8 @@ final class ToolCommands {
         @Option(names = "--timeout", paramLabel = "MS", description = "Deadline in ms (at most the tool's own)")
         Long timeoutMs;
 
-        String arguments(KamiCli root, String json) {
-            return ToolCommands.arguments(root, json, file);
+        String arguments(KamiCli root, String command, String json) {
+            return ToolCommands.arguments(root, command, json, file);
         }
 
         CallOptions options() {
@@ -133,7 +137,7 @@ final class ToolCommands {
 
         @Override
         public Integer call() {
-            String args = input.arguments(root, json);
+            String args = input.arguments(root, "kami exec " + id, json);
             InstalledTool t = root.kami().tool(id);
             if (!t.enabled()) {
                 throw Exit.refused("tool " + t.id() + " is disabled", "enable it with 'kami enable " + t.id() + "'");

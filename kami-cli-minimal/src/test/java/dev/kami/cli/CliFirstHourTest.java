@@ -110,6 +110,9 @@ class CliFirstHourTest {
         JsonNode j = json(KamiRunner.inProcess(home, "--json", "exec", "dev.kami.echo", "{}").expect(1).out());
         assertThat(j.path("errorKind").asString()).isEqualTo("invalid_arguments");
         KamiRunner.Result run = KamiRunner.inProcess(home, "run", KamiRunner.sample("echo").toString(), "{}").expect(1);
+        assertThat(KamiRunner.inProcess(home, "exec", "dev.kami.echo", "{}", "-f", "a.json").expect(2).err())
+                .contains("hint: kami exec dev.kami.echo '{\"k\":\"v\"}' or kami exec dev.kami.echo -f args.json")
+                .doesNotContain("<id>");
         assertThat(run.err()).startsWith("kami: tool error (invalid_arguments): ")
                 .contains("hint: the [mcp] arguments (or input_schema) of "
                         + KamiRunner.sample("echo").resolve("tool.toml") + " say what it takes");

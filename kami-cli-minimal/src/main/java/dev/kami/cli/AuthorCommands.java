@@ -94,7 +94,8 @@ final class AuthorCommands {
             m.put("language", lang);
             m.put("files", written);
             root.print(m, "created " + toolId + " (" + lang + ") in " + dir + ": " + String.join(", ", written)
-                    + "\nnext: " + dir.resolve("build.sh") + " && kami validate " + dir + " && kami install " + dir);
+                    + "\nnext: kami build " + dir + " && kami install " + dir + "   (kami build runs build.sh and"
+                    + " checks the module)");
             return Exit.OK;
         }
 
@@ -120,7 +121,7 @@ final class AuthorCommands {
         @ParentCommand
         KamiCli root;
         @Parameters(arity = "1..*", paramLabel = "<package-dir>", description = "Package directories, tool.toml"
-                + " files or .zip files")
+                + " files, .zip files or bare .wasm modules")
         List<Path> dirs;
 
         @Override
@@ -140,10 +141,10 @@ final class AuthorCommands {
                     m.put("package", dir.toString());
                     m.put("valid", false);
                     m.put("code", code);
-                    m.put("message", e.getMessage());
+                    m.put("message", Exit.why(e));
                     all.add(m);
                     if (!root.json) {
-                        root.err.println("kami: " + dir + ": " + e.getMessage());
+                        root.err.println("kami: " + dir + ": " + Exit.why(e));
                     }
                 }
             }
@@ -160,9 +161,26 @@ final class AuthorCommands {
             return Exit.OK;
         }
 
+        private Map<String, Object> bareModule(Path wasm) {
+            Map<String, Object> m = checkBareModule(root, wasm);
+            String s = "ok: " + wasm + " is a bare module (" + m.get("abi") + ", " + m.get("module_size")
+                    + " bytes) that 'kami run' accepts, with no permission; to install it, put it in a package"
+                    + " with a tool.toml ('kami init' writes one)";
+            if (dirs.size() == 1) {
+                root.print(m, s);
+            } else if (!root.json) {
+                root.out.println(s);
+            }
+            return m;
+        }
+
         private Map<String, Object> check(Path dir) {
             if (!Files.exists(dir)) {
                 throw Exit.notFound("package " + dir + " does not exist", "give the directory holding tool.toml");
+            }
+            if (Files.isRegularFile(dir) && dir.getFileName().toString().toLowerCase(java.util.Locale.ROOT)
+                    .endsWith(".wasm")) {
+                return bareModule(dir);
             }
             InstalledTool t = root.scratchKami().validate(dir);
             Map<String, Object> m = Json.summary(t);
@@ -176,7 +194,7 @@ final class AuthorCommands {
             StringBuilder s = new StringBuilder("ok: " + t.id() + " " + t.record().version() + " (" + t.abi().label()
                     + ", " + t.record().moduleSize() + " bytes, " + (t.record().signed() ? "signed" : "unsigned")
                     + ") would install as MCP tool " + t.mcpName() + "\n  requests:");
-            for (String line : Json.requestedLines(t.manifest().security())) {
+            for (String line : Json.requestedLines(t.id().value(), t.manifest().security())) {
                 s.append("\n    ").append(line);
             }
             if (dirs.size() == 1) {
@@ -185,6 +203,49 @@ final class AuthorCommands {
                 root.out.println(s);
             }
             return m;
+        }
+    }
+
+    /**
+     * Checks a bare module as {@code kami run} takes it: no manifest, so its ABI is detected and it
+     * gets no permission. The module is checked inside a throw-away package that names it and
+     * requests nothing, through the same validation as a package.
+     */
+    static Map<String, Object> checkBareModule(KamiCli root, Path wasm) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory("kami-validate");
+            Files.copy(wasm, tmp.resolve("module.wasm"));
+            String stem = wasm.getFileName().toString().replaceFirst("(?i)\\.wasm$", "")
+                    .toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+            Files.writeString(tmp.resolve("tool.toml"), "[tool]\nid = \"bare." + (stem.isEmpty() ? "module" : stem)
+                    + "\"\nname = \"" + (stem.isEmpty() ? "module" : stem) + "\"\nversion = \"0.0.0\"\n"
+                    + "wasm = \"module.wasm\"\n\n[mcp]\ndescription = \"a bare module\"\n", StandardCharsets.UTF_8);
+            InstalledTool t = root.scratchKami().validate(tmp);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("package", wasm.toString());
+            m.put("valid", true);
+            m.put("bare_module", true);
+            m.put("abi", t.abi().label());
+            m.put("module_size", t.record().moduleSize());
+            m.put("wasm_sha256", t.record().moduleSha256());
+            return m;
+        } catch (IOException e) {
+            throw Exit.failure("cannot check " + wasm + ": " + Exit.why(e), null);
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            // a temporary directory left behind is harmless; the OS cleans it
         }
     }
 
@@ -239,12 +300,21 @@ final class AuthorCommands {
             return last;
         }
 
-        /** Builds if there is a build.sh, then installs with --force; a failure is reported, not fatal. */
+        /**
+         * Builds as {@code kami build} does ([build] command, else build.sh), then installs with
+         * --force; a failure is reported, not fatal.
+         */
         private int round(Path pkg) throws IOException, InterruptedException {
-            Path build = pkg.resolve("build.sh");
-            if (Files.isRegularFile(build)) {
-                root.err.println("[dev] building: sh build.sh");
-                Process p = new ProcessBuilder("sh", build.toString()).directory(pkg.toFile())
+            String buildCommand = null;
+            try {
+                buildCommand = dev.kami.core.manifest.ManifestParser.parseFile(pkg.resolve("tool.toml")).buildCommand();
+            } catch (KamiException e) {
+                // the install below reports what is wrong with tool.toml
+            }
+            BuildCommand.Step step = BuildCommand.step(pkg, buildCommand);
+            if (step != null) {
+                root.err.println("[dev] building: " + step.how());
+                Process p = new ProcessBuilder(step.command()).directory(pkg.toFile())
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
                 try (InputStream in = p.getInputStream()) {
                     in.transferTo(root.err);
@@ -261,7 +331,7 @@ final class AuthorCommands {
                         + t.record().moduleSha256().substring(0, 12) + ")");
                 return Exit.OK;
             } catch (KamiException | Exit.CliException e) {
-                root.err.println("[dev] not installed: " + e.getMessage());
+                root.err.println("[dev] not installed: " + Exit.why(e));
                 return Exit.codeOf(e);
             }
         }
@@ -313,7 +383,7 @@ final class AuthorCommands {
             try {
                 idx = RegistryIndex.load(from);
             } catch (dev.kami.InstallException e) {
-                throw Exit.failure(e.getMessage(), "check --index; a local file works offline");
+                throw Exit.failure(Exit.why(e), "check --index; a local file works offline");
             }
             String q = String.join(" ", query);
             List<RegistryEntry> hits = idx.search(q);

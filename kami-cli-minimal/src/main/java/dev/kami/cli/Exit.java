@@ -12,6 +12,7 @@ import dev.kami.StoreException;
 import dev.kami.ToolConflictException;
 import dev.kami.ToolExecutionException;
 import dev.kami.ToolNotFoundException;
+import dev.kami.core.internal.Causes;
 import picocli.CommandLine;
 
 /**
@@ -78,6 +79,20 @@ final class Exit {
         return new CliException(FAILURE, message, hint);
     }
 
+    /**
+     * @return what a failure says, never {@code null}: the message of KAMI's and the CLI's own
+     *     exceptions and of a refused argument (written for the user), else the type and message
+     *     of the cause ({@code ConnectException: the connection was refused ...})
+     */
+    static String why(Throwable t) {
+        if ((t instanceof dev.kami.KamiException || t instanceof CliException
+                || t instanceof CommandLine.ParameterException || t instanceof IllegalArgumentException)
+                && t.getMessage() != null && !t.getMessage().isBlank()) {
+            return t.getMessage();
+        }
+        return Causes.describe(t);
+    }
+
     /** @return the exit code for a failure */
     static int codeOf(Throwable t) {
         if (t instanceof CliException c) {
@@ -113,7 +128,12 @@ final class Exit {
             return "fix tool.toml; 'kami validate <package-dir>' checks a package before installing";
         }
         if (t instanceof ModuleRejectedException) {
-            return "rebuild the module for the kami-v1 or wasi-command ABI (docs/ABI.md); 'kami validate' says why";
+            if (t.getMessage() != null && t.getMessage().contains("env.abort")) {
+                return "rebuild with asc's --use abort=assembly/kami/kamiAbort (AssemblyScript in"
+                        + " docs/TOOL_AUTHOR_GUIDE.md); the AssemblyScript template of 'kami init' builds so";
+            }
+            return "the message says what the module lacks or imports; docs/ABI.md says what each ABI expects and"
+                    + " docs/TOOL_AUTHOR_GUIDE.md how each toolchain builds it";
         }
         if (t instanceof SignatureException) {
             return "sign with 'kami sign <package-dir>', or trust the signer's key in $KAMI_HOME/config.toml";

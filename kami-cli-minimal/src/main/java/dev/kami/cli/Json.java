@@ -113,11 +113,19 @@ final class Json {
                         + "); max_execution_ms bounds the time. Use [engine] mode = \"interpreter\" to count fuel";
     }
 
+    /**
+     * @return how a tool error's kind is spelled everywhere the CLI prints it, in text and in JSON:
+     *     lowercase with underscores ({@code invalid_arguments}, {@code timeout})
+     */
+    static String kind(dev.kami.ToolErrorKind kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     static Map<String, Object> result(ToolResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("isError", r.isError());
         if (r.isError()) {
-            m.put("errorKind", r.errorKind().name());
+            m.put("errorKind", kind(r.errorKind()));
         }
         m.put("text", r.text());
         if (r.hasStructuredContent()) {
@@ -137,13 +145,13 @@ final class Json {
         return m;
     }
 
-    /** @return the requested permissions as lines a person can judge */
-    static List<String> requestedLines(SecurityRequest s) {
+    /** @return the requested permissions of tool {@code id} as lines a person can judge */
+    static List<String> requestedLines(String id, SecurityRequest s) {
         List<String> out = new ArrayList<>();
         out.add("filesystem:  " + switch (s.fsAccess()) {
             case NONE -> "none";
             case SANDBOX -> "sandbox (a private scratch directory)";
-            case READ_ONLY -> "read-only (a directory you grant: kami grant <id> fs:read-only:DIR)";
+            case READ_ONLY -> "read-only (a directory you grant: kami grant " + id + " fs:read-only:DIR)";
         });
         out.add("network:     " + (s.netAllowList().isEmpty() ? "none" : "HTTP to " + String.join(", ", s.netAllowList())));
         out.add("environment: " + (s.envAllowList().isEmpty() ? "none" : String.join(", ", s.envAllowList())));

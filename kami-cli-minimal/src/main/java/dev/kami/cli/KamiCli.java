@@ -1,6 +1,7 @@
 package dev.kami.cli;
 
 import dev.kami.Kami;
+import dev.kami.core.internal.Suggestions;
 import dev.kami.policy.HostPolicy;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
             RegistryCommands.Update.class, RegistryCommands.Pin.class, RegistryCommands.Enable.class,
             RegistryCommands.Disable.class, RegistryCommands.Grant.class, RegistryCommands.Revoke.class,
             ServeCommand.class, TrustCommands.Keygen.class, TrustCommands.Sign.class, TrustCommands.Verify.class,
-            AuthorCommands.Init.class, AuthorCommands.Validate.class, AuthorCommands.Dev.class,
+            AuthorCommands.Init.class, AuthorCommands.Validate.class, BuildCommand.class, AuthorCommands.Dev.class,
             AuthorCommands.Search.class, AuthorCommands.Publish.class, RegistryCommands.Status.class})
 public final class KamiCli implements Runnable {
     @Spec
@@ -93,20 +94,23 @@ public final class KamiCli implements Runnable {
             String hint = "'kami " + ex.getCommandLine().getCommandName().replace("kami", "").trim()
                     + " --help' shows the usage";
             hint = hint.replace("'kami  --help'", "'kami --help'");
-            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-                hint = "did you mean " + String.join(" or ", u.getSuggestions()) + "? " + hint;
-            }
             String msg = ex.getMessage();
             if (ex instanceof CommandLine.UnmatchedArgumentException u && ex.getCommandLine() == cl
                     && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
-                msg = "unknown command '" + u.getUnmatched().get(0) + "'";
+                // picocli suggests by shared prefix ("lsit" -> init); the nearest by edit distance is meant
+                String typed = u.getUnmatched().get(0);
+                msg = "unknown command '" + typed + "'";
+                String didYouMean = Suggestions.didYouMean(Suggestions.closest(typed, cl.getSubcommands().keySet(), 2));
+                hint = (didYouMean == null ? "" : didYouMean + " ") + "'kami --help' lists the commands";
+            } else if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                hint = "did you mean " + String.join(" or ", u.getSuggestions()) + "? " + hint;
             }
             root.fail(Exit.USAGE, msg, hint, ex);
             return Exit.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             int code = Exit.codeOf(ex);
-            root.fail(code, ex.getMessage() == null ? ex.toString() : ex.getMessage(), Exit.hintOf(ex), ex);
+            root.fail(code, Exit.why(ex), Exit.hintOf(ex), ex);
             return code;
         });
         try {
@@ -151,7 +155,7 @@ public final class KamiCli implements Runnable {
         try {
             return p.toBuilder().requireSignatures(requiredKeys.toArray(String[]::new)).build();
         } catch (IllegalArgumentException e) {
-            throw Exit.usage("--require-signatures: " + e.getMessage(), "give the 64-hex public key 'kami keygen'"
+            throw Exit.usage("--require-signatures: " + Exit.why(e), "give the 64-hex public key 'kami keygen'"
                     + " printed");
         }
     }
@@ -203,7 +207,7 @@ public final class KamiCli implements Runnable {
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new Exit.CliException(Exit.USAGE, e.getMessage(), "check [engine] and [store] in " + home()
+            throw new Exit.CliException(Exit.USAGE, Exit.why(e), "check [engine] and [store] in " + home()
                     .resolve(CliConfig.FILE), e);
         }
     }

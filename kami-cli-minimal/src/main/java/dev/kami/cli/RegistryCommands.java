@@ -53,7 +53,7 @@ final class RegistryCommands {
                 root.out.println("  from " + src.original());
                 root.out.println("  " + (pkg.signed() ? "signed by " + pkg.signerKey() : "unsigned"));
                 root.out.println("  requests:");
-                for (String line : Json.requestedLines(m.security())) {
+                for (String line : Json.requestedLines(m.id().value(), m.security())) {
                     root.out.println("    " + line);
                 }
             }
@@ -180,7 +180,7 @@ final class RegistryCommands {
             row(s, "installed", r.installedAt() + " (updated " + r.updatedAt() + ")");
             row(s, "pinned", r.pinnedVersion() == null ? "no" : r.pinnedVersion());
             s.append("  requested:\n");
-            for (String line : Json.requestedLines(t.manifest().security())) {
+            for (String line : Json.requestedLines(t.id().value(), t.manifest().security())) {
                 s.append("      ").append(line).append('\n');
             }
             row(s, "granted", String.join(", ", t.grants().texts()));
@@ -258,8 +258,8 @@ final class RegistryCommands {
                     } catch (KamiException | Exit.CliException e) {
                         int c = Exit.codeOf(e);
                         code = Math.max(code, c);
-                        results.add(Map.of("id", t.id().value(), "error", String.valueOf(e.getMessage())));
-                        text.append(t.id()).append(": failed: ").append(e.getMessage()).append('\n');
+                        results.add(Map.of("id", t.id().value(), "error", Exit.why(e)));
+                        text.append(t.id()).append(": failed: ").append(Exit.why(e)).append('\n');
                     }
                 }
                 if (results.isEmpty()) {

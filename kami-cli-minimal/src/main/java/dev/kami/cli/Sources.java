@@ -66,7 +66,7 @@ final class Sources {
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw Exit.usage("'" + url + "' is not a URL: " + e.getMessage(), null);
+            throw Exit.usage("'" + url + "' is not a URL: " + Exit.why(e), null);
         }
         String host = uri.getHost() == null ? "" : uri.getHost();
         boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
@@ -123,7 +123,7 @@ final class Sources {
                 Files.deleteIfExists(part);
             }
         } catch (IOException e) {
-            throw Exit.failure("download of " + url + " failed: " + e.getMessage(), "check the network and the URL");
+            throw Exit.failure("download of " + url + " failed: " + Exit.why(e), "check the network and the URL");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Exit.failure("download of " + url + " was interrupted", null);

@@ -20,11 +20,15 @@ final class ToolCommands {
     private ToolCommands() {
     }
 
-    /** The JSON arguments: positional, {@code -f file} or {@code -f -} (stdin); {@code {}} when none. */
-    static String arguments(KamiCli root, String positional, String file) {
+    /**
+     * The JSON arguments: positional, {@code -f file} or {@code -f -} (stdin); {@code {}} when none.
+     *
+     * @param command the command as the user would type it again ({@code kami exec dev.kami.echo})
+     */
+    static String arguments(KamiCli root, String command, String positional, String file) {
         if (positional != null && file != null) {
-            throw Exit.usage("give the arguments either as JSON or with -f, not both", "kami exec <id> '{\"k\":\"v\"}'"
-                    + " or kami exec <id> -f args.json");
+            throw Exit.usage("give the arguments either as JSON or with -f, not both", command + " '{\"k\":\"v\"}'"
+                    + " or " + command + " -f args.json");
         }
         if (file == null) {
             return positional == null ? "{}" : positional;
@@ -39,12 +43,16 @@ final class ToolCommands {
             }
             return Files.readString(p, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw Exit.failure("cannot read the arguments from " + file + ": " + e.getMessage(), null);
+            throw Exit.failure("cannot read the arguments from " + file + ": " + Exit.why(e), null);
         }
     }
 
-    /** Prints a result; a tool error becomes exit code 1 with its message on stderr. */
-    static int show(KamiCli root, ToolResult r) {
+    /**
+     * Prints a result; a tool error becomes exit code 1 with its message on stderr.
+     *
+     * @param schemaHint where the tool's input schema is shown, for arguments that do not fit it
+     */
+    static int show(KamiCli root, ToolResult r, String schemaHint) {
         if (root.verbose) {
             for (LogEntry l : r.logs()) {
                 root.err.println("[tool log " + l.level() + "] " + l.message());
@@ -55,10 +63,8 @@ final class ToolCommands {
             return r.isError() ? Exit.TOOL_ERROR : Exit.OK;
         }
         if (r.isError()) {
-            root.err.println("kami: tool error (" + r.errorKind().name().toLowerCase(java.util.Locale.ROOT) + "): "
-                    + r.text().strip());
-            root.err.println("hint: " + (r.errorKind() == dev.kami.ToolErrorKind.INVALID_ARGUMENTS
-                    ? "'kami inspect <id>' shows the tool's input schema"
+            root.err.println("kami: tool error (" + Json.kind(r.errorKind()) + "): " + r.text().strip());
+            root.err.println("hint: " + (r.errorKind() == dev.kami.ToolErrorKind.INVALID_ARGUMENTS ? schemaHint
                     : "run with --verbose to see the tool's logs"));
             return Exit.TOOL_ERROR;
         }
@@ -84,8 +90,11 @@ final class ToolCommands {
             if (!Files.exists(target)) {
                 throw Exit.notFound(target + " does not exist", "give a package directory (with tool.toml) or a .wasm");
             }
-            String args = input.arguments(root, json);
-            return show(root, root.scratchKami().run(target, args, input.options()));
+            String args = input.arguments(root, "kami run " + target, json);
+            String schemaHint = Files.isDirectory(target)
+                    ? "the [mcp] arguments (or input_schema) of " + target.resolve("tool.toml") + " say what it takes"
+                    : "the tool's tool.toml says what arguments it takes";
+            return show(root, root.scratchKami().run(target, args, input.options()), schemaHint);
         }
     }
 
@@ -100,8 +109,8 @@ final class ToolCommands {
         @Option(names = "--timeout", paramLabel = "MS", description = "Deadline in ms (at most the tool's own)")
         Long timeoutMs;
 
-        String arguments(KamiCli root, String json) {
-            return ToolCommands.arguments(root, json, file);
+        String arguments(KamiCli root, String command, String json) {
+            return ToolCommands.arguments(root, command, json, file);
         }
 
         CallOptions options() {
@@ -128,12 +137,13 @@ final class ToolCommands {
 
         @Override
         public Integer call() {
-            String args = input.arguments(root, json);
+            String args = input.arguments(root, "kami exec " + id, json);
             InstalledTool t = root.kami().tool(id);
             if (!t.enabled()) {
                 throw Exit.refused("tool " + t.id() + " is disabled", "enable it with 'kami enable " + t.id() + "'");
             }
-            return show(root, root.kami().call(t.id().value(), args, input.options()));
+            return show(root, root.kami().call(t.id().value(), args, input.options()),
+                    "'kami inspect " + t.id() + "' shows the tool's input schema");
         }
     }
 }

@@ -42,7 +42,7 @@ final class ArgumentSchema {
             return new ArgumentSchema(s);
         } catch (RuntimeException e) {
             throw new ManifestException("tool.toml of " + m.id(), "mcp.input_schema", 0,
-                    "is not a usable JSON Schema (" + e.getMessage() + "); check it with a JSON Schema 2020-12 validator");
+                    "is not a usable JSON Schema (" + Causes.describe(e) + "); check it with a JSON Schema 2020-12 validator");
         }
     }
 

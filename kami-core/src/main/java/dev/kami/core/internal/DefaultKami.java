@@ -288,7 +288,7 @@ public final class DefaultKami implements Kami {
             throw e;
         } catch (RuntimeException e) {
             throw new ModuleRejectedException("module of tool " + toolId + " cannot be read by the "
-                    + engine.id() + " engine: " + e.getMessage(), e);
+                    + engine.id() + " engine: " + Causes.describe(e), e);
         }
     }
 
@@ -518,9 +518,20 @@ public final class DefaultKami implements Kami {
         return r.orElseThrow(() -> notFound(tool));
     }
 
-    private static ToolNotFoundException notFound(String tool) {
-        return new ToolNotFoundException("no tool '" + tool + "' is installed; see the installed tools with"
-                + " 'kami list' (a tool is named by id, such as dev.kami.echo, or MCP name, such as dev_kami_echo)");
+    private ToolNotFoundException notFound(String tool) {
+        String didYouMean = null;
+        try {
+            List<String> names = new ArrayList<>();
+            for (ToolRecord r : store.listAll()) {
+                names.add(tool.indexOf('.') < 0 && tool.indexOf('_') >= 0 ? r.mcpName() : r.id().value());
+            }
+            didYouMean = Suggestions.didYouMean(Suggestions.closest(tool, names, 3));
+        } catch (RuntimeException e) { // a suggestion is a courtesy: a store that cannot list gives none
+            LOG.debug("no suggestion for unknown tool {}: {}", tool, Causes.describe(e));
+        }
+        return new ToolNotFoundException("no tool '" + tool + "' is installed; " + (didYouMean == null ? "see"
+                : didYouMean + " See") + " the installed tools with 'kami list' (a tool is named by id, such as"
+                + " dev.kami.echo, or MCP name, such as dev_kami_echo)");
     }
 
     @Override
@@ -793,7 +804,7 @@ public final class DefaultKami implements Kami {
                 throw e;
             } catch (RuntimeException e) {
                 throw new ModuleRejectedException("the " + engine.id() + " engine cannot compile the module of tool "
-                        + toolId + ": " + e.getMessage(), e);
+                        + toolId + ": " + Causes.describe(e), e);
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             metrics.compilations.increment();
@@ -837,7 +848,7 @@ public final class DefaultKami implements Kami {
             try {
                 module = Files.readAllBytes(packageOrWasm);
             } catch (java.io.IOException e) {
-                throw new InstallException("cannot read " + packageOrWasm + ": " + e.getMessage(), e);
+                throw new InstallException("cannot read " + packageOrWasm + ": " + Causes.describe(e), e);
             }
             String sha = ToolSignatures.sha256Hex(module);
             String id = "run:" + packageOrWasm.getFileName();

@@ -78,7 +78,7 @@ public final class DefaultKamiFactory implements KamiFactory {
             throw e;
         } catch (RuntimeException e) {
             throw new ConfigurationException("store '" + provider.id() + "' could not be opened at "
-                    + (s.storeUrl() != null ? s.storeUrl() : s.home()) + ": " + e.getMessage(), e);
+                    + (s.storeUrl() != null ? s.storeUrl() : s.home()) + ": " + Causes.describe(e), e);
         }
     }
 }

@@ -62,7 +62,7 @@ final class ProviderResolver<P> {
                 }
                 providers.add(it.next());
             } catch (ServiceConfigurationError e) {
-                broken.add(e.getMessage() + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
+                broken.add(e.getMessage() + (e.getCause() != null ? " (" + Causes.describe(e.getCause()) + ")" : ""));
                 if (broken.size() > 100) {
                     break; // a loader that keeps failing must not loop forever
                 }

@@ -344,7 +344,7 @@ final class Scheduler implements AutoCloseable {
             }
             LOG.error("engine failed on a call to {}", toolId, e);
             return ToolResult.error(ToolErrorKind.INTERNAL, "call to " + toolId + " failed inside KAMI ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "); this is a bug in the engine, not the"
+                    + Causes.describe(e) + "); this is a bug in the engine, not the"
                     + " tool: please report it");
         }
 

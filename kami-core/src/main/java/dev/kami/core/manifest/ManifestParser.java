@@ -1,5 +1,6 @@
 package dev.kami.core.manifest;
 
+import dev.kami.core.internal.Causes;
 import dev.kami.ManifestException;
 import dev.kami.manifest.Abi;
 import dev.kami.manifest.ArgumentType;
@@ -56,7 +57,7 @@ public final class ManifestParser {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    private static final Set<String> TOP = Set.of("tool", "mcp", "security");
+    private static final Set<String> TOP = Set.of("tool", "mcp", "security", "build");
     private static final Set<String> TOOL_KEYS = Set.of("id", "name", "version", "wasm", "abi", "title", "wasm_sha256",
             "signature", "signer_public_key");
     private static final Set<String> MCP_KEYS = Set.of("description", "arguments", "input_schema", "output_schema",
@@ -65,6 +66,7 @@ public final class ManifestParser {
     private static final Set<String> ANNOTATION_KEYS = Set.of("read_only", "destructive", "idempotent", "open_world");
     private static final Set<String> SECURITY_KEYS = Set.of("fs_access", "net_allow_list", "env_allow_list",
             "max_memory_mb", "max_execution_ms", "max_fuel", "max_output_bytes");
+    private static final Set<String> BUILD_KEYS = Set.of("command");
 
     private ManifestParser() {
     }
@@ -77,9 +79,12 @@ public final class ManifestParser {
      * @param wasmSha256 {@code [tool] wasm_sha256} when given (checked against the module), else null
      * @param signature {@code [tool] signature} (hex) when given, else null
      * @param signerPublicKey {@code [tool] signer_public_key} (hex) when given, else null
+     * @param buildCommand {@code [build] command} when given, else null: the shell command that
+     *     builds the module, run by {@code kami build} in the package directory (an author's
+     *     setting: nothing at install or call time reads it)
      */
     public record ParsedManifest(ToolManifest manifest, String text, String wasmSha256, String signature,
-            String signerPublicKey) {
+            String signerPublicKey, String buildCommand) {
     }
 
     /**
@@ -96,7 +101,7 @@ public final class ManifestParser {
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new ManifestException(file.toString(), null, 0, "cannot be read (" + e.getMessage()
+            throw new ManifestException(file.toString(), null, 0, "cannot be read (" + Causes.describe(e)
                     + "); check that the package holds a tool.toml");
         }
         return parse(decode(bytes, file.toString()), file.toString());
@@ -156,10 +161,20 @@ public final class ManifestParser {
             TomlTable tool = table(toml, "tool", true);
             TomlTable mcp = table(toml, "mcp", true);
             TomlTable security = table(toml, "security", false);
+            TomlTable build = table(toml, "build", false);
             unknownKeys(tool, "tool.", TOOL_KEYS);
             unknownKeys(mcp, "mcp.", MCP_KEYS);
             if (security != null) {
                 unknownKeys(security, "security.", SECURITY_KEYS);
+            }
+            String buildCommand = null;
+            if (build != null) {
+                unknownKeys(build, "build.", BUILD_KEYS);
+                buildCommand = requiredString(build, "build", "command");
+                if (buildCommand.isBlank()) {
+                    fail("build.command", build, "command", "must not be blank; give the shell command that builds"
+                            + " the module, such as \"wat2wasm tool.wat -o tool.wasm\", or leave [build] out");
+                }
             }
 
             ToolId id = parseValue(tool, "tool", "id", ToolId::of);
@@ -206,7 +221,7 @@ public final class ManifestParser {
                     inputSchema, outputSchema, annotations, req);
             return new ParsedManifest(manifest, text, wasmSha == null ? null : wasmSha.toLowerCase(Locale.ROOT),
                     signature == null || signature.startsWith("v3:") ? signature : signature.toLowerCase(Locale.ROOT),
-                    signer == null ? null : signer.toLowerCase(Locale.ROOT));
+                    signer == null ? null : signer.toLowerCase(Locale.ROOT), buildCommand);
         }
 
         private void checkWasmPath(TomlTable tool, String wasm) {
@@ -518,6 +533,6 @@ public final class ManifestParser {
     /** For tests and tools: the known keys by table. */
     static Map<String, Set<String>> knownKeys() {
         return Map.of("", TOP, "tool", TOOL_KEYS, "mcp", MCP_KEYS, "mcp.arguments", ARG_KEYS, "mcp.annotations",
-                ANNOTATION_KEYS, "security", SECURITY_KEYS);
+                ANNOTATION_KEYS, "security", SECURITY_KEYS, "build", BUILD_KEYS);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kami.core.pkg;
 
+import dev.kami.core.internal.Causes;
 import dev.kami.InstallException;
 import dev.kami.ManifestException;
 import dev.kami.core.manifest.ManifestParser;
@@ -110,7 +111,7 @@ public final class PackageReader {
                 }
                 return readZip(Files.readAllBytes(path), path.toString());
             } catch (IOException e) {
-                throw new InstallException("cannot read " + path + ": " + e.getMessage(), e);
+                throw new InstallException("cannot read " + path + ": " + Causes.describe(e), e);
             }
         }
         if (!Files.exists(path)) {
@@ -166,7 +167,7 @@ public final class PackageReader {
                     ? Files.readString(sig, StandardCharsets.UTF_8) : null;
             return build(parsed, bytes, sigText, root.toString(), root);
         } catch (IOException e) {
-            throw new InstallException("cannot read package " + root + ": " + e.getMessage(), e);
+            throw new InstallException("cannot read package " + root + ": " + Causes.describe(e), e);
         }
     }
 
@@ -205,7 +206,7 @@ public final class PackageReader {
                 files.put(name, out.toByteArray());
             }
         } catch (IOException e) {
-            throw new InstallException("zip " + source + " is not a valid archive: " + e.getMessage(), e);
+            throw new InstallException("zip " + source + " is not a valid archive: " + Causes.describe(e), e);
         } catch (IllegalArgumentException e) { // the JDK's answer to an entry name that is not UTF-8
             throw new InstallException("zip " + source + " has an entry whose name is not valid UTF-8 (entry "
                     + (count) + "); repack it with a zip tool that writes UTF-8 names", e);
@@ -279,7 +280,7 @@ public final class PackageReader {
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw new InstallException("'" + url + "' is not a URL: " + e.getMessage());
+            throw new InstallException("'" + url + "' is not a URL: " + Causes.describe(e));
         }
         String host = uri.getHost() == null ? "" : uri.getHost();
         boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1");

@@ -1,5 +1,6 @@
 package dev.kami.core.registry;
 
+import dev.kami.core.internal.Causes;
 import dev.kami.InstallException;
 import dev.kami.core.pkg.ToolPackage;
 import java.io.ByteArrayOutputStream;
@@ -103,7 +104,7 @@ public final class RegistryIndex {
             }
             return parse(Files.readString(p, StandardCharsets.UTF_8), p.toString());
         } catch (IOException e) {
-            throw new InstallException("cannot read registry index " + p + ": " + e.getMessage(), e);
+            throw new InstallException("cannot read registry index " + p + ": " + Causes.describe(e), e);
         }
     }
 
@@ -188,7 +189,7 @@ public final class RegistryIndex {
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw new InstallException("'" + url + "' is not a URL: " + e.getMessage(), e);
+            throw new InstallException("'" + url + "' is not a URL: " + Causes.describe(e), e);
         }
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(TIMEOUT).build();
@@ -217,7 +218,7 @@ public final class RegistryIndex {
                 return out.toByteArray();
             }
         } catch (IOException e) {
-            throw new InstallException("cannot download registry index " + url + ": " + e.getMessage()
+            throw new InstallException("cannot download registry index " + url + ": " + Causes.describe(e)
                     + "; check the URL or use a local file (--index FILE)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package dev.kami.core.signing;
 
+import dev.kami.core.internal.Causes;
 import dev.kami.SignatureException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +103,7 @@ public final class Ed25519 {
             throw new SignatureException("secret key file " + file + " exists already; remove it first or choose"
                     + " another directory (kami keygen --keys DIR)");
         } catch (IOException e) {
-            throw new SignatureException("cannot write secret key file " + file + ": " + e.getMessage(), e);
+            throw new SignatureException("cannot write secret key file " + file + ": " + Causes.describe(e), e);
         }
     }
 
@@ -115,7 +116,7 @@ public final class Ed25519 {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
-            throw new SignatureException("cannot read secret key file " + file + " (" + e.getMessage()
+            throw new SignatureException("cannot read secret key file " + file + " (" + Causes.describe(e)
                     + "); create one with 'kami keygen'", e);
         }
         secretKey(text);

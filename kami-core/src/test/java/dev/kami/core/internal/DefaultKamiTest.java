@@ -200,6 +200,32 @@ class DefaultKamiTest {
     }
 
     @Test
+    void anUnknownToolSuggestsTheClosestInstalledIdsOrMcpNames() throws IOException {
+        kami(HostPolicy.defaults());
+        kami.install(pkg(dir, "dev.kami.echo", "1.0.0", ""));
+        assertThatThrownBy(() -> kami.call("dev.kami.ecoh", "{}"))
+                .isInstanceOf(ToolNotFoundException.class)
+                .hasMessageStartingWith("no tool 'dev.kami.ecoh' is installed; did you mean dev.kami.echo? See the"
+                        + " installed tools with 'kami list'");
+        assertThatThrownBy(() -> kami.tool("dev_kami_ehco"))
+                .hasMessageStartingWith("no tool 'dev_kami_ehco' is installed; did you mean dev_kami_echo?");
+        assertThatThrownBy(() -> kami.tool("echo")).hasMessageContaining("did you mean dev.kami.echo?");
+        assertThatThrownBy(() -> kami.tool("org.other.thing"))
+                .hasMessageStartingWith("no tool 'org.other.thing' is installed; see the installed tools");
+    }
+
+    @Test
+    void suggestionsCountASwapAsOneEdit() {
+        assertThat(Suggestions.distance("lsit", "list")).isEqualTo(1);
+        assertThat(Suggestions.distance("lsit", "init")).isEqualTo(2);
+        assertThat(Suggestions.closest("lsit", List.of("init", "install", "list", "inspect"), 2))
+                .containsExactly("list");
+        assertThat(Suggestions.closest("zzzzzz", List.of("init", "list"), 2)).isEmpty();
+        assertThat(Suggestions.closest("dev.kami.ech", List.of("dev.kami.echo", "dev.kami.each", "dev.kami.sha256"), 3))
+                .containsExactly("dev.kami.each", "dev.kami.echo");
+    }
+
+    @Test
     void invalidArgumentsAreAToolErrorNotAnException() throws IOException {
         kami(HostPolicy.defaults());
         kami.install(pkg(dir, "dev.kami.echo", "1.0.0", ""));

@@ -50,6 +50,32 @@ class ManifestParserTest {
         assertThat(m.effectiveInputSchema()).startsWith("{\"type\":\"object\"");
     }
 
+    @ParameterizedTest
+    @MethodSource("originals")
+    void anOriginalManifestHasNoBuildCommand(Path file) {
+        assertThat(ManifestParser.parseFile(file).buildCommand()).isNull();
+    }
+
+    @Test
+    void aBuildTableGivesTheCommandKamiBuildRuns() {
+        ManifestParser.ParsedManifest m = ManifestParser.parse(HEAD + """
+                [build]
+                command = "wat2wasm tool.wat -o echo.wasm"
+                """, "tool.toml");
+        assertThat(m.buildCommand()).isEqualTo("wat2wasm tool.wat -o echo.wasm");
+        assertThat(m.manifest().id().value()).isEqualTo("dev.kami.echo");
+        assertThatThrownBy(() -> ManifestParser.parse(HEAD + "[build]\ncomand = \"make\"\n", "tool.toml"))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("key 'build.comand': is not a known key; did you mean 'command'?");
+        assertThatThrownBy(() -> ManifestParser.parse(HEAD + "[build]\n", "tool.toml"))
+                .hasMessageContaining("build.command").hasMessageContaining("is required but missing");
+        assertThatThrownBy(() -> ManifestParser.parse(HEAD + "[build]\ncommand = \" \"\n", "tool.toml"))
+                .hasMessageContaining("must not be blank");
+        assertThatThrownBy(() -> ManifestParser.parse(HEAD + "[build]\ncommand = 1\n", "tool.toml"))
+                .hasMessageContaining("expected a string");
+        assertThat(ManifestParser.knownKeys().get("build")).containsExactly("command");
+    }
+
     @Test
     void originalHttpFetchKeepsItsWildcardHostAndOptionalArgument() throws Exception {
         Path file = Path.of(getClass().getResource("/original-manifests/http-fetch.tool.toml").toURI());

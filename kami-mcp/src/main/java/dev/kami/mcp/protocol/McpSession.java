@@ -538,7 +538,9 @@ public final class McpSession implements AutoCloseable {
                     + " Retry this call in a few seconds.", null, modern));
         }
         if (t instanceof KamiException || t instanceof IllegalStateException) {
-            return Json.result(id, callResult(true, "The call was refused: " + t.getMessage(), null, modern));
+            // KAMI's own refusals carry a message; a bare IllegalStateException may not
+            String why = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            return Json.result(id, callResult(true, "The call was refused: " + why, null, modern));
         }
         LOG.error("tools/call {} failed inside the server", name, t);
         return Json.result(id, callResult(true, "The call failed inside the server (" + t.getClass().getSimpleName()

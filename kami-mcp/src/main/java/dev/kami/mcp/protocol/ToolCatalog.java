@@ -176,7 +176,9 @@ final class ToolCatalog {
                 out.add("(" + (errors.size() - MAX_REPORTED_ERRORS) + " more)");
                 break;
             }
-            out.add(e.toString());
+            // Error.toString() puts the instance location first, and the root's is empty (": required ...")
+            String at = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
+            out.add((at.isEmpty() || at.equals("$") ? "" : at + ": ") + e.getMessage());
         }
         return out;
     }

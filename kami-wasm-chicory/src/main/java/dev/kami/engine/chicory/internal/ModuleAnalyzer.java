@@ -115,7 +115,7 @@ final class ModuleAnalyzer {
                     + String.join(", ", missing) + ". A tool may import only the kami.* functions of docs/ABI.md "
                     + "(kami.output, kami.log, kami.http_request, kami.http_response) and the "
                     + "wasi_snapshot_preview1 functions (an Extism plugin: the " + ExtismAbi.ENV + " and "
-                    + ExtismAbi.USER + " functions of docs/ABI.md)");
+                    + ExtismAbi.USER + " functions of docs/ABI.md)" + knownFix(missing));
         }
 
         Map<String, Export> exports = new LinkedHashMap<>();
@@ -256,5 +256,15 @@ final class ModuleAnalyzer {
         String results = t.returns().isEmpty() ? "()" : t.returns().stream()
                 .map(v -> v.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(", "));
         return params + " -> " + results;
+    }
+
+    /** @return why a well-known import is there and how to build without it, or "" */
+    private static String knownFix(List<String> missing) {
+        if (missing.stream().anyMatch(m -> m.startsWith("env.abort"))) {
+            return ". env.abort is AssemblyScript's default abort handler: build with asc's"
+                    + " --use abort=assembly/kami/kamiAbort (the guest SDK's, as the kami init template does;"
+                    + " docs/TOOL_AUTHOR_GUIDE.md, AssemblyScript)";
+        }
+        return "";
     }
 }

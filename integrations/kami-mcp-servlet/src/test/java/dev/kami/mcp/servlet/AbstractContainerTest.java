@@ -234,8 +234,12 @@ abstract class AbstractContainerTest {
             String head = readHead(s.getInputStream());
             assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("text/event-stream");
         }
+        long closedAt = System.nanoTime();
         assertThat(cancelled.poll(10, TimeUnit.SECONDS)).as("the closed stream cancelled the call")
                 .isEqualTo("dev_mcp_loop");
+        // seen at the next keep-alive write (50 ms here) or when the container reports the close
+        System.err.printf("KAMI-TEST %s: closed stream to cancelled call %.1f ms%n", getClass().getSimpleName(),
+                (System.nanoTime() - closedAt) / 1e6);
     }
 
     private static String readHead(InputStream in) throws IOException {

@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * mode, the host policy's ceilings, the tools to install at startup, and the MCP endpoint.
  *
  * <pre>
- * kami.home=/var/lib/kami                 # or kami.store-url=jdbc:postgresql://..., or kami.in-memory=true
- * kami.engine.mode=compiled               # or interpreter (fuel enforced)
+ * kami.home=/var/lib/kami
+ * kami.engine.mode=compiled
  * kami.policy.max-memory-mb=128
  * kami.tools.install=tools/echo,tools/weather.zip
  * kami.mcp.path=/mcp

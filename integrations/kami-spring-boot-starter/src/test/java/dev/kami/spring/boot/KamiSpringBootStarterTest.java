@@ -3,6 +3,7 @@ package dev.kami.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kami.Kami;
+import dev.kami.mcp.http.TokenValidator;
 import dev.kami.mcp.protocol.McpServer;
 import dev.kami.mcp.servlet.McpServlet;
 import dev.kami.springai.KamiToolCallbackProvider;
@@ -32,6 +33,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 
 /**
  * A real Spring Boot application (embedded Tomcat on a random port) with the starter: the echo
@@ -114,6 +117,29 @@ class KamiSpringBootStarterTest {
     }
 
     @Test
+    void aTokenValidatorBeanWinsOverTheTokenProperty() {
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(KamiAutoConfiguration.class))
+                .withPropertyValues("kami.in-memory=true", "kami.mcp.token=property-token")
+                .withBean(TokenValidator.class, () -> "bean-token"::equals).run(ctx -> {
+                    McpServlet servlet = ctx.getBean("kamiMcpServlet", ServletRegistrationBean.class).getServlet()
+                            instanceof McpServlet m ? m : null;
+                    assertThat(servlet).isNotNull();
+                    assertThat(get(servlet, "property-token").getStatus()).isEqualTo(401);
+                    // past the token check: a GET without a session is 405
+                    assertThat(get(servlet, "bean-token").getStatus()).isEqualTo(405);
+                });
+    }
+
+    private static MockHttpServletResponse get(McpServlet servlet, String token) throws Exception {
+        MockHttpServletRequest req = new MockHttpServletRequest("GET", "/mcp");
+        req.addHeader("Host", "localhost");
+        req.addHeader("Authorization", "Bearer " + token);
+        MockHttpServletResponse resp = new MockHttpServletResponse();
+        servlet.service(req, resp);
+        return resp;
+    }
+
+    @Test
     void theEndpointCanBeTurnedOffOrMoved() {
         WebApplicationContextRunner web = new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(KamiAutoConfiguration.class))
@@ -129,6 +155,8 @@ class KamiSpringBootStarterTest {
         });
         web.withPropertyValues("kami.mcp.path=/mcp/*").run(ctx -> assertThat(ctx).hasFailed().getFailure()
                 .rootCause().hasMessage("kami.mcp.path must be a path starting with '/' and without '*', got '/mcp/*'"));
+        web.withPropertyValues("kami.engine.mode=interpreter").run(ctx -> assertThat(ctx.getBean(Kami.class)
+                .engineDescription()).isEqualTo("chicory (interpreter, fuel enforced)"));
         // not a web application: the Kami, no endpoint
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(KamiAutoConfiguration.class))
                 .withPropertyValues("kami.in-memory=true").run(ctx -> assertThat(ctx).hasSingleBean(Kami.class)

@@ -10,9 +10,11 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -240,6 +242,33 @@ abstract class AbstractContainerTest {
         // seen at the next keep-alive write (50 ms here) or when the container reports the close
         System.err.printf("KAMI-TEST %s: closed stream to cancelled call %.1f ms%n", getClass().getSimpleName(),
                 (System.nanoTime() - closedAt) / 1e6);
+    }
+
+    @Test
+    void aListenStreamCarriesTheAcknowledgmentAndListChanged() throws Exception {
+        HttpRequest req = post("/mcp", "{\"jsonrpc\":\"2.0\",\"id\":\"L\",\"method\":\"subscriptions/listen\","
+                + "\"params\":{" + MODERN_META + ",\"notifications\":{\"toolsListChanged\":true}}}")
+                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "subscriptions/listen").build();
+        HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            assertThat(nextData(in)).contains("\"method\":\"notifications/subscriptions/acknowledged\"");
+            kami.disable("dev.kami.echo");
+            kami.enable("dev.kami.echo");
+            assertThat(nextData(in)).contains("\"method\":\"notifications/tools/list_changed\"")
+                    .contains("\"io.modelcontextprotocol/subscriptionId\":\"L\"");
+        }
+    }
+
+    private static String nextData(BufferedReader in) throws IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.startsWith("data: ")) {
+                return line.substring(6);
+            }
+        }
+        throw new AssertionError("the stream ended");
     }
 
     private static String readHead(InputStream in) throws IOException {

@@ -166,6 +166,15 @@ public class KamiAutoConfiguration {
             if (p.getMaxRequestBytes() != null) {
                 b.maxRequestBytes(p.getMaxRequestBytes());
             }
+            if (p.getMaxSessions() != null) {
+                b.maxSessions(p.getMaxSessions());
+            }
+            if (p.getMaxSessionsPerClient() != null) {
+                b.maxSessionsPerClient(p.getMaxSessionsPerClient());
+            }
+            if (p.getKeepAlive() != null) {
+                b.keepAlive(p.getKeepAlive());
+            }
             TokenValidator v = validator.getIfAvailable();
             if (v != null) {
                 b.tokenValidator(v);

@@ -1,5 +1,6 @@
 package dev.kami.spring.boot;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -192,6 +193,12 @@ public class KamiProperties {
         private List<String> allowedHosts = new ArrayList<>();
         /** The largest request body in bytes (default: the MCP server's message limit, 4 MiB). */
         private Integer maxRequestBytes;
+        /** Legacy sessions open at once (default 1024). */
+        private Integer maxSessions;
+        /** Legacy sessions one client address may hold (default 64). */
+        private Integer maxSessionsPerClient;
+        /** How often a running 2026-07-28 call's SSE stream gets a comment (default 500 ms). */
+        private Duration keepAlive;
 
         public boolean isEnabled() {
             return enabled;
@@ -239,6 +246,30 @@ public class KamiProperties {
 
         public void setMaxRequestBytes(Integer maxRequestBytes) {
             this.maxRequestBytes = maxRequestBytes;
+        }
+
+        public Integer getMaxSessions() {
+            return maxSessions;
+        }
+
+        public void setMaxSessions(Integer maxSessions) {
+            this.maxSessions = maxSessions;
+        }
+
+        public Integer getMaxSessionsPerClient() {
+            return maxSessionsPerClient;
+        }
+
+        public void setMaxSessionsPerClient(Integer maxSessionsPerClient) {
+            this.maxSessionsPerClient = maxSessionsPerClient;
+        }
+
+        public Duration getKeepAlive() {
+            return keepAlive;
+        }
+
+        public void setKeepAlive(Duration keepAlive) {
+            this.keepAlive = keepAlive;
         }
     }
 }

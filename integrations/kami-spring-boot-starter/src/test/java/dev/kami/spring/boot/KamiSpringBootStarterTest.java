@@ -153,6 +153,8 @@ class KamiSpringBootStarterTest {
             assertThat(r.getUrlMappings()).containsExactly("/tools/mcp");
             assertThat(r.getServlet()).isInstanceOf(McpServlet.class);
         });
+        web.withPropertyValues("kami.mcp.keep-alive=5ms").run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                .rootCause().hasMessage("keepAlive must be at least 10 ms, got PT0.005S"));
         web.withPropertyValues("kami.mcp.path=/mcp/*").run(ctx -> assertThat(ctx).hasFailed().getFailure()
                 .rootCause().hasMessage("kami.mcp.path must be a path starting with '/' and without '*', got '/mcp/*'"));
         web.withPropertyValues("kami.engine.mode=interpreter").run(ctx -> assertThat(ctx.getBean(Kami.class)

@@ -246,29 +246,55 @@ abstract class AbstractContainerTest {
 
     @Test
     void aListenStreamCarriesTheAcknowledgmentAndListChanged() throws Exception {
-        HttpRequest req = post("/mcp", "{\"jsonrpc\":\"2.0\",\"id\":\"L\",\"method\":\"subscriptions/listen\","
-                + "\"params\":{" + MODERN_META + ",\"notifications\":{\"toolsListChanged\":true}}}")
-                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "subscriptions/listen").build();
-        HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            assertThat(nextData(in)).contains("\"method\":\"notifications/subscriptions/acknowledged\"");
-            kami.disable("dev.kami.echo");
-            kami.enable("dev.kami.echo");
-            assertThat(nextData(in)).contains("\"method\":\"notifications/tools/list_changed\"")
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":\"L\",\"method\":\"subscriptions/listen\",\"params\":{" + MODERN_META
+                + ",\"notifications\":{\"toolsListChanged\":true}}}";
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(1000); // a read never hangs the test
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
+                    + "Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n"
+                    + "Mcp-Method: subscriptions/listen\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            String status = in.readLine();
+            assertThat(status).startsWith("HTTP/1.1 200");
+            String ack = nextData(in, 10);
+            assertThat(ack).contains("\"method\":\"notifications/subscriptions/acknowledged\"");
+            // the acknowledgment may reach us before the subscription is registered: change the
+            // list until a change is heard
+            String changed = null;
+            for (int i = 0; i < 10 && changed == null; i++) {
+                kami.disable("dev.kami.echo");
+                kami.enable("dev.kami.echo");
+                changed = nextData(in, 1);
+            }
+            assertThat(changed).as("list_changed on the listen stream").isNotNull()
+                    .contains("\"method\":\"notifications/tools/list_changed\"")
                     .contains("\"io.modelcontextprotocol/subscriptionId\":\"L\"");
         }
     }
 
-    private static String nextData(BufferedReader in) throws IOException {
-        String line;
-        while ((line = in.readLine()) != null) {
+    /** @return the next SSE data line, or null when none comes within {@code seconds} */
+    private static String nextData(BufferedReader in, int seconds) throws IOException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() - until < 0) {
+            String line;
+            try {
+                line = in.readLine();
+            } catch (java.net.SocketTimeoutException e) {
+                continue;
+            }
+            if (line == null) {
+                throw new AssertionError("the stream ended");
+            }
             if (line.startsWith("data: ")) {
                 return line.substring(6);
             }
         }
-        throw new AssertionError("the stream ended");
+        return null;
     }
 
     private static String readHead(InputStream in) throws IOException {

@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * their scopes ({@code scope}, or {@code scp}) for the operator's {@link ToolScopes}. Signature
  * checks, JWKS fetching and key caching are nimbus-jose-jwt's. Thread-safe.
  *
+ * <p>Keys are fetched on first use and kept {@code jwksCacheTtl} (default 5 min); a token whose
+ * key id is unknown makes one refetch (key rotation), at most once per 30 s.
+ *
  * <pre>{@code
  * JwtTokenValidator v = JwtTokenValidator.builder()
  *         .issuer("https://auth.example.com")
@@ -85,7 +88,8 @@ public final class JwtTokenValidator implements TokenValidator {
         JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(url,
                 new DefaultResourceRetriever(timeout, timeout, 512 * 1024))
                 .cache(b.jwksCacheTtl.toMillis(), Math.min(b.jwksCacheTtl.toMillis(), 15_000))
-                .rateLimited(false)
+                // a flood of tokens with made-up key ids refetches the JWKS at most once per 30 s
+                .rateLimited(true)
                 .build();
         DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
         // RFC 9068 access tokens say "at+jwt"; many servers still say "JWT" or nothing
@@ -122,6 +126,10 @@ public final class JwtTokenValidator implements TokenValidator {
         } catch (BadJWSException e) {
             return TokenVerdict.rejected("the token's signature does not verify with the issuer's keys (" + jwksUri
                     + ")");
+        } catch (com.nimbusds.jose.jwk.source.RateLimitReachedException e) {
+            // an unknown key id, and the keys were refetched a moment ago
+            return TokenVerdict.rejected("the token is not signed by a key of the issuer's keys (" + jwksUri
+                    + ") with an accepted algorithm " + algorithmNames);
         } catch (KeySourceException e) {
             LOG.warn("cannot fetch the issuer's keys from {}: {}", jwksUri, e.getMessage());
             return TokenVerdict.rejected("the issuer's keys could not be fetched from " + jwksUri

@@ -242,7 +242,7 @@ public final class McpHttpServer implements Server {
             String metadata = checks.resourceMetadata(ex.path());
             if (metadata == null) {
                 sendText(ex, 404, "not found");
-            } else if (!ex.method().equals("GET") && !ex.method().equals("HEAD")) {
+            } else if (!ex.method().equals("GET")) {
                 ex.setHeader("Allow", "GET");
                 sendText(ex, 405, "method not allowed");
             } else {

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two {@code kami serve --transport http} nodes (the jar, real processes) on one PostgreSQL
  * registry (a fresh schema per run), behind HAProxy from Debian (round robin; legacy sessions
- * pinned by their {@code Mcp-Session-Id}). Skipped with a visible message when
+ * pinned by their {@code Mcp-Session-Id}), with raw 2026-07-28 and legacy clients and the MCP Java
+ * SDK client. Skipped with a visible message when
  * {@code KAMI_TEST_PG_URL} is unset or {@code haproxy} is not installed.
  */
 @Timeout(240)
@@ -112,15 +113,34 @@ class CliClusterTest {
                     }
                 }
 
-                // a change made through node A's registry reaches a legacy client held by node B
-                Legacy onB = clients.stream().filter(c -> c.node.equals("node-b")).findFirst().orElseThrow();
-                CompletableFuture<String> changed = onB.awaitNotification("notifications/tools/list_changed");
-                KamiRunner.jar(homeA, "install", "--yes", KamiRunner.sample("sha256").toString()).expect(0);
-                assertThat(changed.get(30, TimeUnit.SECONDS)).contains("notifications/tools/list_changed");
-                HttpResponse<String> list = onB.post("{\"jsonrpc\":\"2.0\",\"id\":50,\"method\":\"tools/list\"}");
-                assertThat(list.body()).contains("\"name\":\"dev_kami_sha256\"");
-                HttpResponse<String> sha = modernCall(front, "dev_kami_sha256", "{\"data\":\"abc\"}");
-                assertThat(sha.body()).contains("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+                // the MCP Java SDK client (legacy era) through the balancer: its session id pins it
+                java.util.concurrent.BlockingQueue<List<io.modelcontextprotocol.spec.McpSchema.Tool>> sdkChanges =
+                        new java.util.concurrent.LinkedBlockingQueue<>();
+                io.modelcontextprotocol.client.McpSyncClient sdk = io.modelcontextprotocol.client.McpClient.sync(
+                        io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport
+                                .builder("http://127.0.0.1:" + port).endpoint("/mcp").build())
+                        .requestTimeout(java.time.Duration.ofSeconds(30)).toolsChangeConsumer(sdkChanges::add).build();
+                try {
+                    sdk.initialize();
+                    for (int i = 0; i < 4; i++) {
+                        io.modelcontextprotocol.spec.McpSchema.CallToolResult r = sdk.callTool(
+                                io.modelcontextprotocol.spec.McpSchema.CallToolRequest.builder("dev_kami_echo")
+                                        .arguments(java.util.Map.of("message", "sdk " + i)).build());
+                        assertThat(r.isError()).isFalse();
+                        assertThat(((io.modelcontextprotocol.spec.McpSchema.TextContent) r.content().get(0)).text())
+                                .contains("sdk " + i);
+                    }
+
+                    // a change made through node A's registry reaches a legacy client held by node B
+                    // (and the SDK client, wherever it is pinned)
+                    clusterChange(homeA, clients, front);
+                    List<io.modelcontextprotocol.spec.McpSchema.Tool> seen = sdkChanges.poll(30, TimeUnit.SECONDS);
+                    assertThat(seen).as("the SDK client was told the tool list changed").isNotNull();
+                    assertThat(seen.stream().map(io.modelcontextprotocol.spec.McpSchema.Tool::name))
+                            .contains("dev_kami_sha256");
+                } finally {
+                    sdk.closeGracefully();
+                }
             }
         } finally {
             if (lb != null) {
@@ -129,6 +149,21 @@ class CliClusterTest {
             }
             exec(base, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
+    }
+
+    /**
+     * Installs sha256 through node A's configuration (the shared registry) while a legacy client
+     * pinned to node B listens on its GET stream: node B's registry watcher tells it.
+     */
+    private void clusterChange(Path homeA, List<Legacy> clients, String front) throws Exception {
+        Legacy onB = clients.stream().filter(c -> c.node.equals("node-b")).findFirst().orElseThrow();
+        CompletableFuture<String> changed = onB.awaitNotification("notifications/tools/list_changed");
+        KamiRunner.jar(homeA, "install", "--yes", KamiRunner.sample("sha256").toString()).expect(0);
+        assertThat(changed.get(30, TimeUnit.SECONDS)).contains("notifications/tools/list_changed");
+        HttpResponse<String> list = onB.post("{\"jsonrpc\":\"2.0\",\"id\":50,\"method\":\"tools/list\"}");
+        assertThat(list.body()).contains("\"name\":\"dev_kami_sha256\"");
+        HttpResponse<String> sha = modernCall(front, "dev_kami_sha256", "{\"data\":\"abc\"}");
+        assertThat(sha.body()).contains("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     /** Round robin per request; legacy sessions stick to the node whose response named them. */

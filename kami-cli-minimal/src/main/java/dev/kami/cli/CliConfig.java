@@ -48,10 +48,23 @@ import org.tomlj.TomlTable;
  * client_share = 0.5            # HTTP: share of the workers one client address may hold
  * max_sessions_per_client = 64  # HTTP: legacy sessions per client address
  * max_connections_per_client = 256   # HTTP: open connections per client address
+ *
+ * [oauth]                       # HTTP: be an OAuth 2.1 resource server (JWT access tokens)
+ * issuer = "https://auth.example.com"
+ * jwks_url = "https://auth.example.com/.well-known/jwks.json"
+ * resource = "https://mcp.example.com/mcp"   # this server's URI; tokens must name it in aud
+ * [oauth.scopes]                # scope = tool-name patterns it grants (MCP names; * matches any run)
+ * "tools:echo" = ["dev_kami_echo"]
  * </pre>
  */
 record CliConfig(HostPolicy policy, String engineId, String engineMode, String storeUrl, String registryIndex,
-        Path file, Serve serve) {
+        Path file, Serve serve, OAuth oauth) {
+
+    /** The {@code [oauth]} table: null where unset; {@code scopes} in the file's order. */
+    record OAuth(String issuer, String jwksUrl, String resource, String audience,
+            java.util.LinkedHashMap<String, List<String>> scopes) {
+        static final OAuth NONE = new OAuth(null, null, null, null, new java.util.LinkedHashMap<>());
+    }
 
     /** The {@code [serve]} table: capacity and fairness of {@code kami serve}; null where unset. */
     record Serve(Integer workers, Integer queueCapacity, Long queueWaitMs, Double clientShare,
@@ -67,13 +80,14 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
             "store", Set.of("url"),
             "registry", Set.of("index"),
             "serve", Set.of("workers", "queue_capacity", "queue_wait_ms", "client_share", "max_sessions_per_client",
-                    "max_connections_per_client"));
+                    "max_connections_per_client"),
+            "oauth", Set.of("issuer", "jwks_url", "resource", "audience", "scopes"));
 
     /** @return the configuration in {@code home/config.toml}, or the defaults when there is none */
     static CliConfig load(Path home) {
         Path file = home.resolve(FILE);
         if (!Files.isRegularFile(file)) {
-            return new CliConfig(HostPolicy.defaults(), null, null, null, null, null, Serve.NONE);
+            return new CliConfig(HostPolicy.defaults(), null, null, null, null, null, Serve.NONE, OAuth.NONE);
         }
         TomlParseResult t;
         try {
@@ -87,7 +101,8 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
         for (String top : t.keySet()) {
             Set<String> known = KEYS.get(top);
             if (known == null || !t.isTable(top)) {
-                throw bad(file, "unknown table [" + top + "] (known: [policy], [engine], [store], [registry], [serve])");
+                throw bad(file, "unknown table [" + top + "] (known: [policy], [engine], [store], [registry], [serve],"
+                        + " [oauth])");
             }
             for (String k : t.getTable(top).keySet()) {
                 if (!known.contains(k)) {
@@ -141,7 +156,7 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
             TomlTable reg = t.getTable("registry");
             return new CliConfig(policy, eng == null ? null : string(file, eng, "id"),
                     eng == null ? null : string(file, eng, "mode"), store == null ? null : string(file, store, "url"),
-                    reg == null ? null : string(file, reg, "index"), file, serve(file, t.getTable("serve")));
+                    reg == null ? null : string(file, reg, "index"), file, serve(file, t.getTable("serve")), oauth(file, t.getTable("oauth")));
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw bad(file, e.getMessage());
         }
@@ -174,6 +189,38 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
         Long connections = positive(file, t, "max_connections_per_client", 1_000_000);
         return new Serve(workers == null ? null : workers.intValue(), queue == null ? null : queue.intValue(), wait, share,
                 sessions == null ? null : sessions.intValue(), connections == null ? null : connections.intValue());
+    }
+
+    private static OAuth oauth(Path file, TomlTable t) {
+        if (t == null) {
+            return OAuth.NONE;
+        }
+        java.util.LinkedHashMap<String, List<String>> scopes = new java.util.LinkedHashMap<>();
+        if (t.contains("scopes")) {
+            if (!t.isTable("scopes")) {
+                throw bad(file, "[oauth] scopes must be a table of scope = [\"tool pattern\", ...]");
+            }
+            TomlTable s = t.getTable("scopes");
+            for (String scope : s.keySet()) {
+                // the key as written (a scope may hold dots): not a dotted path
+                Object v = s.get(List.of(scope));
+                List<String> tools = new ArrayList<>();
+                if (v instanceof TomlArray a) {
+                    for (int i = 0; i < a.size(); i++) {
+                        if (a.get(i) instanceof String p) {
+                            tools.add(p);
+                        }
+                    }
+                }
+                if (!(v instanceof TomlArray a2) || tools.size() != a2.size() || tools.isEmpty()) {
+                    throw bad(file, "[oauth.scopes] \"" + scope + "\" must be a non-empty list of tool-name patterns,"
+                            + " e.g. [\"dev_kami_echo\", \"dev_kami_*\"]");
+                }
+                scopes.put(scope, tools);
+            }
+        }
+        return new OAuth(string(file, t, "issuer"), string(file, t, "jwks_url"), string(file, t, "resource"),
+                string(file, t, "audience"), scopes);
     }
 
     private static Long positive(Path file, TomlTable t, String key, long max) {

@@ -50,6 +50,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--client-share", paramLabel = "F", description = "HTTP: the share of the workers one client address"
             + " may hold, in (0, 1] (default: [serve] client_share, else 0.5)")
     Double clientShare;
+    @Option(names = "--oauth-issuer", paramLabel = "URL", description = "HTTP: accept JWT access tokens of this issuer"
+            + " (an OAuth 2.1 resource server; default: [oauth] issuer)")
+    String oauthIssuer;
+    @Option(names = "--oauth-jwks-url", paramLabel = "URL", description = "HTTP: where the issuer publishes its signing"
+            + " keys (default: [oauth] jwks_url)")
+    String oauthJwksUrl;
+    @Option(names = "--oauth-resource", paramLabel = "URI", description = "HTTP: this server's resource URI as clients"
+            + " reach it; tokens must name it in their audience (default: [oauth] resource)")
+    String oauthResource;
+    @Option(names = "--oauth-scope", paramLabel = "SCOPE=TOOLS", description = "HTTP: a scope and the tool names"
+            + " (comma-separated, * matches any run) it grants (repeatable; replaces [oauth.scopes])")
+    List<String> oauthScopes = new ArrayList<>();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -61,6 +73,12 @@ final class ServeCommand implements Callable<Integer> {
             throw Exit.usage("--port, --bind, --token, --allowed-origin and --allowed-host apply to --transport http"
                     + " only",
                     "kami serve --transport http --port 8080");
+        }
+        boolean oauthFlags = oauthIssuer != null || oauthJwksUrl != null || oauthResource != null
+                || !oauthScopes.isEmpty();
+        if (!http && oauthFlags) {
+            throw Exit.usage("--oauth-issuer, --oauth-jwks-url, --oauth-resource and --oauth-scope apply to --transport"
+                    + " http only", "kami serve --transport http --oauth-issuer https://auth.example.com ...");
         }
         if (port != null && (port < 0 || port > 65535)) {
             throw Exit.usage("--port must be in [0, 65535], got " + port, null);
@@ -123,6 +141,11 @@ final class ServeCommand implements Callable<Integer> {
                 opts.put("maxConnectionsPerClient", String.valueOf(cfg.maxConnectionsPerClient()));
             }
         }
+        dev.kami.mcp.http.TokenValidator oauth = http ? oauthValidator(root.config().oauth()) : null;
+        if (oauth != null && opts.remove("token") != null) {
+            throw Exit.usage("a bearer token (--token or $KAMI_TOKEN) and OAuth cannot both guard the endpoint",
+                    "drop --token (and unset KAMI_TOKEN) to use OAuth, or drop the OAuth settings");
+        }
         Kami kami = root.kami();
         // load and compile every tool before serving: stdin is not read and /health/ready not
         // answered before this; a tool that cannot be loaded is reported and not served
@@ -133,7 +156,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         int tools = (int) kami.list().stream().filter(t -> t.enabled() && !unloadable.contains(t.id().value()))
                 .count();
-        Server server = kami.serve(transport, TransportConfig.of(opts));
+        Server server = kami.serve(transport, new TransportConfig(opts, oauth == null ? Map.of()
+                : Map.of("tokenValidator", oauth)));
         Thread hook = new Thread(() -> {
             server.close();
             root.closeKami();
@@ -143,7 +167,9 @@ final class ServeCommand implements Callable<Integer> {
         if (http) {
             root.err.println("kami: serving " + tools + " tools over MCP Streamable HTTP at " + server.address()
                     + " (health: /health, /health/ready" + (opts.containsKey("token") ? "; bearer token required"
-                            : "") + "; " + w + " workers, " + q + " queued at most " + wait + " ms, " + perClient
+                            : "") + (oauth != null ? "; OAuth access tokens of " + oauth.protectedResource()
+                                    .authorizationServers().get(0) + " for " + oauth.protectedResource().resource()
+                                    + ", metadata at " + oauth.protectedResource().metadataUrl() : "") + "; " + w + " workers, " + q + " queued at most " + wait + " ms, " + perClient
                     + " calls at once per client address); Ctrl-C stops");
         } else {
             root.err.println("kami: serving " + tools + " tools over MCP stdio (home " + root.home() + ")");
@@ -156,5 +182,47 @@ final class ServeCommand implements Callable<Integer> {
         }
         server.close();
         return Exit.OK;
+    }
+
+    /** @return the JWT validator the flags and [oauth] describe, or null when neither names an issuer */
+    private dev.kami.mcp.oauth.JwtTokenValidator oauthValidator(CliConfig.OAuth cfg) {
+        String issuer = oauthIssuer != null ? oauthIssuer : cfg.issuer();
+        String jwks = oauthJwksUrl != null ? oauthJwksUrl : cfg.jwksUrl();
+        String resource = oauthResource != null ? oauthResource : cfg.resource();
+        if (issuer == null && jwks == null && resource == null && oauthScopes.isEmpty() && cfg.scopes().isEmpty()) {
+            return null;
+        }
+        if (issuer == null || jwks == null || resource == null) {
+            throw Exit.usage("OAuth needs the issuer, the JWKS URL and this server's resource URI; missing:"
+                    + (issuer == null ? " --oauth-issuer" : "") + (jwks == null ? " --oauth-jwks-url" : "")
+                    + (resource == null ? " --oauth-resource" : ""), "kami serve --transport http --oauth-issuer"
+                    + " https://auth.example.com --oauth-jwks-url https://auth.example.com/jwks.json --oauth-resource"
+                    + " https://mcp.example.com/mcp (or [oauth] issuer, jwks_url, resource in config.toml)");
+        }
+        Map<String, List<String>> scopes = new LinkedHashMap<>();
+        if (oauthScopes.isEmpty()) {
+            scopes.putAll(cfg.scopes());
+        }
+        for (String s : oauthScopes) {
+            int eq = s.indexOf('=');
+            List<String> tools = eq < 0 ? List.of() : java.util.Arrays.stream(s.substring(eq + 1).split(","))
+                    .map(String::trim).filter(x -> !x.isEmpty()).toList();
+            if (eq <= 0 || tools.isEmpty()) {
+                throw Exit.usage("--oauth-scope '" + s + "' is not SCOPE=TOOL[,TOOL...]",
+                        "--oauth-scope tools:echo=dev_kami_echo");
+            }
+            scopes.put(s.substring(0, eq).trim(), tools);
+        }
+        try {
+            dev.kami.mcp.oauth.JwtTokenValidator.Builder b = dev.kami.mcp.oauth.JwtTokenValidator.builder()
+                    .issuer(issuer).jwksUri(java.net.URI.create(jwks)).resource(resource)
+                    .toolScopes(dev.kami.mcp.http.ToolScopes.of(scopes));
+            if (cfg.audience() != null) {
+                b.audience(cfg.audience());
+            }
+            return b.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw Exit.usage("OAuth settings: " + e.getMessage(), "see docs/OPERATIONS.md, \"OAuth\"");
+        }
     }
 }

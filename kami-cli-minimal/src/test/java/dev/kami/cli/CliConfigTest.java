@@ -43,6 +43,16 @@ class CliConfigTest {
                 .contains("[serve] client_share = 2.0 (expected more than 0, at most 1)");
         assertThat(withConfig("[serve]\nworkers = 0\n", 2, "list").err()).contains("[serve] workers = 0 (expected 1 to 4096)");
         assertThat(withConfig("[serve]\nthreads = 4\n", 2, "list").err()).contains("unknown key 'threads' in [serve]");
+        assertThat(withConfig("[oauth]\nissuer = \"https://a\"\njwks = \"https://a/k\"\n", 2, "list").err())
+                .contains("unknown key 'jwks' in [oauth] (known: audience, issuer, jwks_url, resource, scopes)");
+        assertThat(withConfig("[oauth.scopes]\n\"tools:echo\" = \"dev_kami_echo\"\n", 2, "list").err())
+                .contains("[oauth.scopes] \"tools:echo\" must be a non-empty list of tool-name patterns");
+        assertThat(withConfig("[oauth]\nissuer = \"https://a\"\n", 2, "serve", "--transport", "http", "--port", "0")
+                .err()).contains("OAuth needs the issuer, the JWKS URL and this server's resource URI; missing:"
+                        + " --oauth-jwks-url --oauth-resource");
+        assertThat(withConfig("", 2, "serve", "--oauth-issuer", "https://a").err())
+                .contains("--oauth-issuer, --oauth-jwks-url, --oauth-resource and --oauth-scope apply to --transport"
+                        + " http only");
         assertThat(withConfig("[engine]\nmode = \"jit\"\n", 2, "list").err()).contains("jit")
                 .contains("hint: check [engine] and [store]");
     }

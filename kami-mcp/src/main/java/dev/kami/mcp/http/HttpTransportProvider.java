@@ -21,7 +21,9 @@ import java.util.List;
  * {@code sessionIdleTimeoutMs}, {@code maxConnections}, {@code maxConnectionsPerClient},
  * {@code headTimeoutMs}, {@code bodyTimeoutMs}, {@code idleTimeoutMs}, plus those of
  * {@link McpServerOptions}. Extension {@code "tokenValidator"}: a {@link TokenValidator}
- * (takes precedence over {@code token}).
+ * (takes precedence over {@code token}); one with a {@link TokenValidator#protectedResource()},
+ * such as kami-mcp-oauth's {@code JwtTokenValidator}, makes the endpoint an OAuth 2.1 resource
+ * server (metadata, challenges, scopes per tool; ADR 0308).
  */
 public final class HttpTransportProvider implements TransportProvider {
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -238,14 +239,26 @@ public final class McpHttpServer implements Server {
 
     private void handleMcp(HttpExchange ex) {
         if (!ex.path().equals(path)) {
-            sendText(ex, 404, "not found");
+            String metadata = checks.resourceMetadata(ex.path());
+            if (metadata == null) {
+                sendText(ex, 404, "not found");
+            } else if (!ex.method().equals("GET")) {
+                ex.setHeader("Allow", "GET");
+                sendText(ex, 405, "method not allowed");
+            } else {
+                // public by definition (RFC 9728): clients read it before they have a token
+                ex.setHeader("Access-Control-Allow-Origin", "*");
+                ex.setHeader("Cache-Control", "max-age=300");
+                sendJson(ex, 200, metadata);
+            }
             return;
         }
-        if (refused(ex, checks.checkAccess(ex::header))) {
+        RequestChecks.Access access = checks.authorize(ex::header);
+        if (refused(ex, access.refusal())) {
             return;
         }
         switch (ex.method()) {
-            case "POST" -> post(ex);
+            case "POST" -> post(ex, access.grant());
             case "GET" -> get(ex);
             case "DELETE" -> delete(ex);
             default -> {
@@ -266,7 +279,7 @@ public final class McpHttpServer implements Server {
 
     // ---- POST -------------------------------------------------------------------------------
 
-    private void post(HttpExchange ex) {
+    private void post(HttpExchange ex, TokenVerdict grant) {
         if (ex.tooLargeBody() >= 0) {
             sendJson(ex, 413, mcp.tooLargeReply(ex.tooLargeBody()).json());
             return;
@@ -294,10 +307,14 @@ public final class McpHttpServer implements Server {
             default -> {
             }
         }
+        if (m.isRequest() && "tools/call".equals(m.method()) && refused(ex, checks.checkToolCall(grant, m.name()))) {
+            return;
+        }
+        Predicate<String> visible = checks.toolFilter(grant);
         if (m.isModern() || isModernHeader(ex.header(VERSION_HEADER)) && !"initialize".equals(m.method())) {
-            postModern(ex, m, json, sse);
+            postModern(ex, m, json, sse, visible);
         } else {
-            postLegacy(ex, m, json);
+            postLegacy(ex, m, json, visible);
         }
     }
 
@@ -305,7 +322,7 @@ public final class McpHttpServer implements Server {
         return v != null && v.compareTo(ProtocolVersions.V2026_07_28) >= 0;
     }
 
-    private void postModern(HttpExchange ex, IncomingMessage m, boolean json, boolean sse) {
+    private void postModern(HttpExchange ex, IncomingMessage m, boolean json, boolean sse, Predicate<String> visible) {
         if (m.isRequest()) {
             String mismatch = RequestChecks.headerMismatch(ex::header, m);
             if (mismatch != null) {
@@ -323,6 +340,7 @@ public final class McpHttpServer implements Server {
         // Only an SSE response can carry notifications (subscriptions/listen); without one the
         // core refuses such requests.
         McpSession session = mcp.openSession(sse ? streamed::event : null, ex.clientAddress());
+        session.toolFilter(visible);
         streamed.session = session;
         CompletableFuture<McpReply> reply = session.handle(m);
         if (reply.isDone() || !sse) {
@@ -491,9 +509,9 @@ public final class McpHttpServer implements Server {
         }
     }
 
-    private void postLegacy(HttpExchange ex, IncomingMessage m, boolean json) {
+    private void postLegacy(HttpExchange ex, IncomingMessage m, boolean json, Predicate<String> visible) {
         if ("initialize".equals(m.method()) && m.isRequest()) {
-            initialize(ex, m, json);
+            initialize(ex, m, json, visible);
             return;
         }
         String sid = ex.header(SESSION_HEADER);
@@ -522,6 +540,7 @@ public final class McpHttpServer implements Server {
             return;
         }
         hs.used = true;
+        hs.session.toolFilter(visible);
         PendingReply pending = new PendingReply(ex, m, json, false);
         hs.session.handle(m).whenComplete((reply, failure) -> {
             if (pending.claim()) {
@@ -535,7 +554,7 @@ public final class McpHttpServer implements Server {
         });
     }
 
-    private void initialize(HttpExchange ex, IncomingMessage m, boolean json) {
+    private void initialize(HttpExchange ex, IncomingMessage m, boolean json, Predicate<String> visible) {
         HttpSession hs = closed.get() ? null : sessions.reserve(ex.clientAddress());
         if (hs == null) {
             ex.setHeader("Retry-After", String.valueOf(sessions.retryAfterSeconds()));
@@ -549,6 +568,7 @@ public final class McpHttpServer implements Server {
                 LOG.debug("session {}: notification not delivered, the stream closed", hs.id);
             }
         }, ex.clientAddress());
+        hs.session.toolFilter(visible);
         hs.session.handle(m).whenComplete((reply, failure) -> {
             String sid = null;
             if (failure == null && reply.isPresent() && !reply.isError() && !closed.get()) {

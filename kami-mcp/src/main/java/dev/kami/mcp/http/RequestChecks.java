@@ -65,6 +65,7 @@ public final class RequestChecks {
     private final Set<String> allowedOrigins;
     private final boolean anyHost;
     private final TokenValidator validator;
+    private final ProtectedResource resource;
     private final int maxRequestBytes;
 
     private RequestChecks(Builder b) {
@@ -85,6 +86,7 @@ public final class RequestChecks {
         }
         this.allowedOrigins = Set.copyOf(origins);
         this.validator = b.validator;
+        this.resource = b.validator == null ? null : b.validator.protectedResource();
         this.maxRequestBytes = b.maxRequestBytes;
     }
 
@@ -110,27 +112,140 @@ public final class RequestChecks {
      * @return null when the request may go on, else the refusal to send
      */
     public Refusal checkAccess(Function<String, String> header) {
+        return authorize(header).refusal();
+    }
+
+    /**
+     * The outcome of {@link #authorize(Function)}: a refusal to send, or what the bearer token
+     * grants.
+     *
+     * @param refusal null when the request may go on
+     * @param grant what the token grants: {@link TokenVerdict#all()} when no token is
+     *     required; null with a refusal
+     */
+    public record Access(Refusal refusal, TokenVerdict grant) {
+    }
+
+    /**
+     * As {@link #checkAccess(Function)}, also answering what the token grants, for
+     * {@link #checkToolCall(TokenVerdict, String)} and {@link #toolFilter(TokenVerdict)}.
+     *
+     * @param header a request header by name (any case), null when absent
+     * @return the access, never null
+     */
+    public Access authorize(Function<String, String> header) {
         if (!hostAllowed(header.apply("Host")) || !originAllowed(header.apply("Origin"))) {
-            return Refusal.error(403, ErrorCodes.INVALID_REQUEST, "Forbidden: Host or Origin is not allowed");
+            return new Access(Refusal.error(403, ErrorCodes.INVALID_REQUEST, "Forbidden: Host or Origin is not allowed"),
+                    null);
         }
         if (validator == null) {
-            return null;
+            return new Access(null, TokenVerdict.all());
         }
         String auth = header.apply("Authorization");
-        String challenge = "Bearer realm=\"kami-mcp\"";
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.substring(7).isBlank()) {
-            return new Refusal(401, Map.of("WWW-Authenticate", challenge), "application/json",
-                    jsonError(ErrorCodes.INVALID_REQUEST, "Unauthorized: send Authorization: Bearer <token>"));
+            return new Access(new Refusal(401, Map.of("WWW-Authenticate", challenge(null, null, null)),
+                    "application/json", jsonError(ErrorCodes.INVALID_REQUEST,
+                            "Unauthorized: send Authorization: Bearer <token>")), null);
         }
-        boolean ok;
+        TokenVerdict verdict;
         try {
-            ok = validator.isValid(auth.substring(7).trim());
+            verdict = validator.verify(auth.substring(7).trim());
         } catch (RuntimeException e) {
             LOG.warn("token validator failed: {}", e.toString());
-            ok = false;
+            verdict = TokenVerdict.rejected("the bearer token could not be checked");
         }
-        return ok ? null : new Refusal(401, Map.of("WWW-Authenticate", challenge + ", error=\"invalid_token\""),
-                "application/json", jsonError(ErrorCodes.INVALID_REQUEST, "Unauthorized: the bearer token is not valid"));
+        if (verdict == null || !verdict.valid()) {
+            String problem = verdict == null ? "the bearer token is not valid" : verdict.problem();
+            // a shared static token says no more than before; an OAuth validator says what was wrong
+            String description = resource == null ? null : problem;
+            return new Access(new Refusal(401, Map.of("WWW-Authenticate", challenge("invalid_token", null, description)),
+                    "application/json", jsonError(ErrorCodes.INVALID_REQUEST, resource == null
+                            ? "Unauthorized: the bearer token is not valid"
+                            : "Unauthorized: " + problem + "; get a new token from the authorization server")), null);
+        }
+        return new Access(null, verdict);
+    }
+
+    /**
+     * Whether a token may call a tool (the operator's scope mapping of the validator's
+     * {@link ProtectedResource}). A refusal is {@code 403} with {@code WWW-Authenticate: Bearer
+     * error="insufficient_scope", scope="..."} naming the scope that grants the tool (MCP
+     * authorization, "Runtime Insufficient Scope Errors").
+     *
+     * @param grant what the token grants (from {@link #authorize(Function)})
+     * @param tool the tool's name as {@code tools/call} gives it
+     * @return null when the call may go on, else the refusal to send
+     */
+    public Refusal checkToolCall(TokenVerdict grant, String tool) {
+        if (resource == null || grant == null || grant.unrestricted() || tool == null
+                || resource.toolScopes().permits(grant.scopes(), tool)) {
+            return null;
+        }
+        List<String> needed = resource.toolScopes().scopesFor(tool);
+        String message;
+        String scope;
+        if (needed.isEmpty()) {
+            scope = null;
+            message = "Forbidden: no scope grants the tool '" + tool + "' on this server; ask its operator to map"
+                    + " one to it";
+        } else {
+            scope = needed.get(0);
+            message = "Forbidden: the tool '" + tool + "' needs the scope '" + scope + "'" + (needed.size() > 1
+                    ? " (or one of " + needed.subList(1, needed.size()) + ")" : "") + ", which the token does not"
+                    + " grant; authorize again asking for it";
+        }
+        return new Refusal(403, Map.of("WWW-Authenticate", challenge("insufficient_scope", scope,
+                "the tool '" + tool + "' needs another scope")), "application/json",
+                jsonError(ErrorCodes.INVALID_REQUEST, message));
+    }
+
+    /**
+     * @param grant what the token grants
+     * @return which tool names {@code tools/list} shows to this token, or null for all
+     */
+    public java.util.function.Predicate<String> toolFilter(TokenVerdict grant) {
+        if (resource == null || grant == null || grant.unrestricted() || resource.toolScopes().isEmpty()) {
+            return null;
+        }
+        Set<String> scopes = grant.scopes();
+        ToolScopes ts = resource.toolScopes();
+        return name -> ts.permits(scopes, name);
+    }
+
+    /** @return the validator's protected resource, or null when the server is not an OAuth resource server */
+    public ProtectedResource protectedResource() {
+        return resource;
+    }
+
+    /**
+     * @param path a request path
+     * @return the Protected Resource Metadata document when {@code path} serves it, else null
+     */
+    public String resourceMetadata(String path) {
+        return resource != null && resource.metadataPaths().contains(path) ? resource.metadataJson() : null;
+    }
+
+    private String challenge(String error, String scope, String description) {
+        StringBuilder b = new StringBuilder("Bearer ");
+        if (resource != null) {
+            b.append("resource_metadata=\"").append(resource.metadataUrl()).append('"');
+        } else {
+            b.append("realm=\"kami-mcp\"");
+        }
+        if (error != null) {
+            b.append(", error=\"").append(error).append('"');
+        }
+        if (scope != null) {
+            b.append(", scope=\"").append(scope).append('"');
+        } else if (resource != null && error == null && !resource.toolScopes().isEmpty()) {
+            b.append(", scope=\"").append(String.join(" ", resource.toolScopes().scopes())).append('"');
+        }
+        if (description != null) {
+            // RFC 6750 3: error_description is printable ASCII without '"' and '\'
+            b.append(", error_description=\"").append(description.replaceAll("[^\\x20-\\x7E]|[\"\\\\]", "'"))
+                    .append('"');
+        }
+        return b.toString();
     }
 
     /**

@@ -18,6 +18,26 @@ public interface TokenValidator {
      */
     boolean isValid(String token);
 
+    /**
+     * What the token grants. The default answers {@link TokenVerdict#all()} when
+     * {@link #isValid(String)} accepts it; an OAuth validator overrides this to report the token's
+     * scopes and, for a rejected token, what was wrong (expired, wrong audience...).
+     *
+     * @param token the token after {@code "Bearer "}, never {@code null} or empty
+     * @return the verdict, never {@code null}
+     */
+    default TokenVerdict verify(String token) {
+        return isValid(token) ? TokenVerdict.all() : TokenVerdict.rejected("the bearer token is not valid");
+    }
+
+    /**
+     * @return this server as an OAuth protected resource (metadata, scope mapping), or {@code null}
+     *     (the default) for a validator that is not an OAuth resource server
+     */
+    default ProtectedResource protectedResource() {
+        return null;
+    }
+
     /** @return a validator accepting exactly {@code expected}, compared in constant time */
     static TokenValidator constant(String expected) {
         Objects.requireNonNull(expected, "expected");

@@ -43,6 +43,7 @@ public final class McpSession implements AutoCloseable {
     private volatile String legacyVersion;
     private volatile boolean clientInitialized;
     private volatile boolean closed;
+    private volatile java.util.function.Predicate<String> toolFilter;
 
     /** A running tool call: its token, and when it was cancelled (0 when not). */
     private static final class InFlight {
@@ -66,6 +67,17 @@ public final class McpSession implements AutoCloseable {
         this.server = server;
         this.notifications = notifications;
         this.client = client != null ? client : this;
+    }
+
+    /**
+     * Limits what {@code tools/list} shows to this session's client (e.g. the tools its OAuth
+     * token's scopes grant); the transport refuses calls to the others itself. The HTTP transport
+     * sets it from each request's token, so a refreshed token with more scopes lists more.
+     *
+     * @param visible which tool names (MCP names) the client may see; {@code null}: all
+     */
+    public void toolFilter(java.util.function.Predicate<String> visible) {
+        this.toolFilter = visible;
     }
 
     /**
@@ -410,7 +422,7 @@ public final class McpSession implements AutoCloseable {
         }
         ToolCatalog.Page page;
         try {
-            page = server.catalog.page(cursor == null || cursor.isNull() ? null : cursor.stringValue());
+            page = server.catalog.page(cursor == null || cursor.isNull() ? null : cursor.stringValue(), toolFilter);
         } catch (IllegalArgumentException e) {
             return Json.error(m.id(), ErrorCodes.INVALID_PARAMS, "Invalid params: " + e.getMessage()
                     + "; list again without a cursor");

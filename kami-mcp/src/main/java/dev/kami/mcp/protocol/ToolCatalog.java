@@ -65,10 +65,19 @@ final class ToolCatalog {
      * @throws IllegalArgumentException if the cursor was not made by this server
      */
     Page page(String cursor) {
+        return page(cursor, null);
+    }
+
+    /**
+     * @param visible which MCP names the client may see, null for all
+     * @throws IllegalArgumentException if the cursor was not made by this server
+     */
+    Page page(String cursor, java.util.function.Predicate<String> visible) {
         String after = cursor == null ? null : decodeCursor(cursor);
         List<InstalledTool> tools = new ArrayList<>();
         for (InstalledTool t : kami.list()) {
-            if (t.enabled() && (after == null || t.mcpName().compareTo(after) > 0)) {
+            if (t.enabled() && (after == null || t.mcpName().compareTo(after) > 0)
+                    && (visible == null || visible.test(t.mcpName()))) {
                 tools.add(t);
             }
         }

@@ -127,7 +127,7 @@ final class ComponentCompiledModule implements CompiledModule {
             }
         });
         return new ModuleInfo(Abi.COMPONENT, List.copyOf(c.imports().keySet()), exports, linker.initialPages(), -1,
-                KamiToolWorld.toolExport(c) != null);
+                KamiToolWorld.toolExport(c) != null, KamiToolWorld.wit(c));
     }
 
     @Override
@@ -140,10 +140,34 @@ final class ComponentCompiledModule implements CompiledModule {
         return estimatedSize;
     }
 
-    /** @return the component's own description ({@code describe()}), or null if it fails */
-    String describe(Invocation invocation) {
+    /**
+     * The component's own description: {@code describe()}'s text, or, when that text is a JSON
+     * object with a string {@code description} (what the original KAMI's tools return, e.g.
+     * {@code {"name":"echo","description":"Echoes input back unchanged","version":"1.0.0"}}), that
+     * string.
+     *
+     * @return the description, or null if describe() fails or gives blank text
+     */
+    @Override
+    public String describe(Invocation invocation) {
         EngineResult r = call(invocation, true);
-        return r.success() ? new String(r.output(), StandardCharsets.UTF_8) : null;
+        if (!r.success()) {
+            LOG.debug("describe() of component tool '{}' failed: {}", invocation.toolId(), r.message());
+            return null;
+        }
+        String text = new String(r.output(), StandardCharsets.UTF_8).strip();
+        if (text.startsWith("{")) {
+            try {
+                if (Json.parse(text) instanceof Map<?, ?> m && m.get("description") instanceof String d
+                        && !d.isBlank()) {
+                    return d.strip();
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("describe() of component tool '{}' is not JSON; its text is the description",
+                        invocation.toolId());
+            }
+        }
+        return text.isEmpty() ? null : text;
     }
 
     @Override

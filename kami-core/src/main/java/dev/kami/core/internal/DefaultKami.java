@@ -10,6 +10,7 @@ import dev.kami.IntegrityException;
 import dev.kami.Kami;
 import dev.kami.KamiException;
 import dev.kami.KamiListener;
+import dev.kami.ManifestException;
 import dev.kami.MetricsSnapshot;
 import dev.kami.ModuleRejectedException;
 import dev.kami.PolicyViolationException;
@@ -212,7 +213,8 @@ public final class DefaultKami implements Kami {
     private InstalledTool installPackage(ToolPackage read, InstallOptions options) {
         ToolPackage pkg = withSource(read, options);
         ToolManifest m = pkg.manifest();
-        Abi abi = check(pkg);
+        Checked checked = check(pkg);
+        Abi abi = checked.abi();
         if (options.grants() != null) {
             Permissions.requireGrantable(m.id(), options.grants(), policy);
         }
@@ -229,7 +231,7 @@ public final class DefaultKami implements Kami {
                     }
                     store.removeDamaged(damaged.id()); // a row that cannot be read is replaced whole
                 }
-                ToolRecord rec = record(pkg, now, now, true, null);
+                ToolRecord rec = record(pkg, checked.description(), now, now, true, null);
                 store.insert(rec, pkg.module(), grants);
                 changed(m.id(), ToolChange.Kind.INSTALLED);
             } else {
@@ -243,7 +245,8 @@ public final class DefaultKami implements Kami {
                             + "; to install " + m.version() + " use update (kami update " + m.id()
                             + " <source>) or force");
                 }
-                store.replace(record(pkg, old.installedAt(), now, old.enabled(), old.pinnedVersion()), pkg.module());
+                store.replace(record(pkg, checked.description(), old.installedAt(), now, old.enabled(),
+                        old.pinnedVersion()), pkg.module());
                 if (options.grants() != null || !grantsReadable(m.id())) {
                     store.setGrants(m.id(), grants); // unreadable grants are replaced by the request's
                 }
@@ -260,8 +263,17 @@ public final class DefaultKami implements Kami {
                 o.source(), p.directory());
     }
 
-    /** Everything an install checks before writing; returns the module's ABI. */
-    private Abi check(ToolPackage pkg) {
+    /**
+     * What an install's checks found.
+     *
+     * @param abi the module's ABI
+     * @param description the MCP description to store: the manifest's, or the module's own
+     */
+    private record Checked(Abi abi, String description) {
+    }
+
+    /** Everything an install checks before writing. */
+    private Checked check(ToolPackage pkg) {
         ToolManifest m = pkg.manifest();
         ModuleInfo info = inspect(m.id().value(), pkg.module());
         if (m.abi() != null && info.abi() != m.abi()) {
@@ -277,8 +289,35 @@ public final class DefaultKami implements Kami {
         ArgumentSchema.of(m); // refuses a schema that cannot be compiled
         Permissions.requireWithinCeiling(m.id(), m.security(), policy);
         verifySignature(m, pkg.module(), pkg.sha256(), pkg.signature(), pkg.signerKey());
-        compiled(m.id().value(), pkg.sha256(), () -> pkg.module(), m.abi());
-        return info.abi();
+        CompiledModule module = compiled(m.id().value(), pkg.sha256(), () -> pkg.module(), m.abi());
+        return new Checked(info.abi(), description(m, info, module));
+    }
+
+    /**
+     * The manifest's description, or, when it gives none, the module's own: a component's
+     * {@code describe()}, run once here with no capability under the tool's memory and time limits.
+     */
+    private static String description(ToolManifest m, ModuleInfo info, CompiledModule module) {
+        if (!m.description().isBlank()) {
+            return m.description();
+        }
+        String own = info.hasDescribe() ? module.describe(Invocation.of(m.id().value(), new byte[0],
+                EffectivePermissions.denyAll(m.security().maxMemoryMb(), m.security().maxExecutionMs()))) : null;
+        if (own == null || own.isBlank()) {
+            throw new ManifestException("tool.toml", "mcp.description", 0, "is missing, and the module of tool "
+                    + m.id() + " (" + info.abi().label() + ") gives no description of its own (only a component's "
+                    + "describe() does); add description = \"...\" to [mcp]");
+        }
+        return own;
+    }
+
+    /** The manifest as served: a manifest without description takes the stored one (the module's own). */
+    private static ToolManifest described(ToolManifest m, String description) {
+        if (!m.description().isEmpty() || description.isEmpty()) {
+            return m;
+        }
+        return new ToolManifest(m.id(), m.name(), m.version(), m.wasm(), m.abi(), m.title(), description,
+                m.arguments(), m.inputSchema(), m.outputSchema(), m.annotations(), m.security());
     }
 
     private ModuleInfo inspect(String toolId, byte[] module) {
@@ -344,9 +383,10 @@ public final class DefaultKami implements Kami {
         return coverage;
     }
 
-    private ToolRecord record(ToolPackage pkg, Instant installedAt, Instant updatedAt, boolean enabled, String pin) {
+    private ToolRecord record(ToolPackage pkg, String description, Instant installedAt, Instant updatedAt,
+            boolean enabled, String pin) {
         ToolManifest m = pkg.manifest();
-        return new ToolRecord(m.id(), m.name(), m.version(), m.description(), m.id().mcpName(), pkg.parsed().text(),
+        return new ToolRecord(m.id(), m.name(), m.version(), description, m.id().mcpName(), pkg.parsed().text(),
                 pkg.sha256(), pkg.module().length, pkg.signature(), pkg.signerKey(), enabled, pin, pkg.source(),
                 installedAt, updatedAt);
     }
@@ -373,11 +413,12 @@ public final class DefaultKami implements Kami {
                     source, m.version());
             return current;
         }
-        Abi abi = check(pkg);
+        Checked checked = check(pkg);
+        Abi abi = checked.abi();
         synchronized (installLock) {
             ToolRecord old = store.find(m.id()).orElseThrow(() -> notFound(tool));
-            store.replace(record(pkg, old.installedAt(), Instant.now(), old.enabled(), old.pinnedVersion()),
-                    pkg.module());
+            store.replace(record(pkg, checked.description(), old.installedAt(), Instant.now(), old.enabled(),
+                    old.pinnedVersion()), pkg.module());
             if (opts.grants() != null) {
                 store.setGrants(m.id(), opts.grants());
             }
@@ -391,12 +432,12 @@ public final class DefaultKami implements Kami {
     public InstalledTool validate(Path packagePath) {
         ensureOpen();
         ToolPackage pkg = reader.read(packagePath);
-        Abi abi = check(pkg);
-        ToolManifest m = pkg.manifest();
+        Checked checked = check(pkg);
+        ToolManifest m = described(pkg.manifest(), checked.description());
         Instant now = Instant.now();
         Grants grants = Grants.of(m.security());
-        return new InstalledTool(m, record(pkg, now, now, true, null), grants,
-                Permissions.effective(m.security(), grants, policy), abi);
+        return new InstalledTool(m, record(pkg, checked.description(), now, now, true, null), grants,
+                Permissions.effective(m.security(), grants, policy), checked.abi());
     }
 
     @Override
@@ -669,6 +710,7 @@ public final class DefaultKami implements Kami {
             throw new IntegrityException("its stored manifest no longer parses (" + e.getMessage()
                     + "); uninstall it or reinstall it with force", e);
         }
+        manifest = described(manifest, r.description());
         String mismatch = columnMismatch(r, manifest);
         if (mismatch != null) {
             throw new IntegrityException("its registry row disagrees with its stored manifest: " + mismatch

@@ -311,14 +311,6 @@ public final class DefaultKami implements Kami {
         return own;
     }
 
-    /** The manifest as served: a manifest without description takes the stored one (the module's own). */
-    private static ToolManifest described(ToolManifest m, String description) {
-        if (!m.description().isEmpty() || description.isEmpty()) {
-            return m;
-        }
-        return new ToolManifest(m.id(), m.name(), m.version(), m.wasm(), m.abi(), m.title(), description,
-                m.arguments(), m.inputSchema(), m.outputSchema(), m.annotations(), m.security());
-    }
 
     private ModuleInfo inspect(String toolId, byte[] module) {
         try {
@@ -433,7 +425,7 @@ public final class DefaultKami implements Kami {
         ensureOpen();
         ToolPackage pkg = reader.read(packagePath);
         Checked checked = check(pkg);
-        ToolManifest m = described(pkg.manifest(), checked.description());
+        ToolManifest m = pkg.manifest();
         Instant now = Instant.now();
         Grants grants = Grants.of(m.security());
         return new InstalledTool(m, record(pkg, checked.description(), now, now, true, null), grants,
@@ -500,6 +492,16 @@ public final class DefaultKami implements Kami {
     public Optional<InstalledTool> find(String tool) {
         ensureOpen();
         return lookup(tool).map(this::resolveRecord).filter(r -> r.broken() == null).map(this::installed);
+    }
+
+    @Override
+    public Optional<String> world(String tool) {
+        InstalledTool t = tool(tool);
+        if (t.abi() != Abi.COMPONENT) {
+            return Optional.empty();
+        }
+        Resolved r = resolveRecord(requireRecord(tool)).sound();
+        return Optional.ofNullable(inspect(t.id().value(), loadVerified(r)).world());
     }
 
     @Override
@@ -710,7 +712,6 @@ public final class DefaultKami implements Kami {
             throw new IntegrityException("its stored manifest no longer parses (" + e.getMessage()
                     + "); uninstall it or reinstall it with force", e);
         }
-        manifest = described(manifest, r.description());
         String mismatch = columnMismatch(r, manifest);
         if (mismatch != null) {
             throw new IntegrityException("its registry row disagrees with its stored manifest: " + mismatch
@@ -748,7 +749,8 @@ public final class DefaultKami implements Kami {
         if (!r.name().equals(m.name())) {
             return "name is '" + r.name() + "' but the manifest says '" + m.name() + "'";
         }
-        if (!r.description().equals(m.description())) {
+        if (!m.description().isEmpty() && !r.description().equals(m.description())) {
+            // a manifest without description has the module's own in the row (InstalledTool.description())
             return "description differs from the manifest's";
         }
         if (!r.mcpName().equals(m.id().mcpName())) {

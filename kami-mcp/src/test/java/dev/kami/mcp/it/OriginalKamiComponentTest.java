@@ -78,7 +78,10 @@ class OriginalKamiComponentTest {
         Files.writeString(pkg.resolve("tool.toml"), toml.replace("description = \"Echoes back the JSON input unchanged\"\n",
                 ""));
         try (Kami kami = Kami.builder().inMemory().build()) {
-            assertThat(kami.install(pkg).manifest().description()).isEqualTo("Echoes its input (C component)");
+            dev.kami.InstalledTool installed = kami.install(pkg);
+            assertThat(installed.manifest().description()).isEmpty();
+            assertThat(installed.description()).isEqualTo("Echoes its input (C component)");
+            assertThat(kami.tool("dev.kami.echo").record().description()).isEqualTo("Echoes its input (C component)");
             McpServer mcp = McpServer.builder(kami).build();
             McpHttpServer http = McpHttpServer.builder(mcp).start();
             McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport

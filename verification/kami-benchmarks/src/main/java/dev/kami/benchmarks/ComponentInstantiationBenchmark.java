@@ -11,6 +11,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.kami.engine.chicory.component.Component;
 import dev.kami.engine.chicory.component.ComponentLinker;
 import dev.kami.engine.chicory.component.ComponentParser;
@@ -40,7 +41,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Instantiating a whole component (every core module, wired as the component says, start
  * functions run) against instantiating its main core module alone (the same kind of compiled
- * factory and memory, its imports stubbed, {@code _initialize} run). Target: at most 2 ×.
+ * factory and memory, under the same memory cap, its imports stubbed, {@code _initialize} run).
+ * Target: at most 2 ×.
  * {@code c-bench-echo} needs no WASI, so wit-component leaves the adapter out (main module + a
  * start shim); {@code c-echo} writes to stderr and reads the clock, so it carries the preview-1
  * adapter, a shim and a fixup module, and imports WASI 0.2.
@@ -52,6 +54,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgs = {"-Xss16m", "-Xmx1g"})
 public class ComponentInstantiationBenchmark {
+    /** 16 MiB (max_memory_mb = 16, as the echo samples), in 64 KiB pages. */
+    static final int CAP_PAGES = 16 * 16;
+
     @Param({"c-bench-echo", "c-echo"})
     public String fixture;
 
@@ -60,6 +65,8 @@ public class ComponentInstantiationBenchmark {
     private Function<Instance, Machine> mainFactory;
     private ImportValues mainImports;
     private boolean mainInitialize;
+    /** The main module's memory under the same cap as the component's (CAP_PAGES). */
+    private MemoryLimits mainLimits;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -97,6 +104,8 @@ public class ComponentInstantiationBenchmark {
             }
         }
         mainImports = imports.build();
+        MemoryLimits declared = main.memorySection().orElseThrow().getMemory(0).limits();
+        mainLimits = new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), CAP_PAGES));
         for (int i = 0; i < main.exportSection().exportCount(); i++) {
             mainInitialize |= main.exportSection().getExport(i).name().equals("_initialize");
         }
@@ -107,13 +116,13 @@ public class ComponentInstantiationBenchmark {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         WasiPreview2 wasi = new WasiPreview2(new byte[0], sink, sink, Map.of(), List.of("bench"), null);
         KamiToolHost host = new KamiToolHost(wasi, (level, message) -> { });
-        return linker.instantiate(new ComponentLinker.Options(host, ByteArrayMemory::new, 16 * 16, null));
+        return linker.instantiate(new ComponentLinker.Options(host, ByteArrayMemory::new, CAP_PAGES, null));
     }
 
     @Benchmark
     public Object mainCoreModuleInstantiate() {
         Instance instance = Instance.builder(main).withMachineFactory(mainFactory).withImportValues(mainImports)
-                .withMemoryFactory(ByteArrayMemory::new).build();
+                .withMemoryFactory(ByteArrayMemory::new).withMemoryLimits(mainLimits).build();
         if (mainInitialize) {
             instance.export("_initialize").apply();
         }

@@ -12,7 +12,8 @@ python3 - "$out" <<'PY'
 import csv, sys
 rows = {r["Benchmark"].split(".")[-1]: float(r["Score"]) for r in csv.DictReader(open(sys.argv[1]))}
 for kami, raw in (("echoKamiCall", "echoRawChicory"), ("echoKamiCall", "echoRawChicoryDefaultMemory"),
-                  ("sha256KamiCall", "sha256RawChicory"), ("sha256KamiCall", "sha256RawChicoryDefaultMemory")):
+                  ("sha256KamiCall", "sha256RawChicory"), ("sha256KamiCall", "sha256RawChicoryDefaultMemory"),
+                  ("componentEchoKamiCall", "coreEchoKamiCall"), ("componentInstantiate", "mainCoreModuleInstantiate")):
     if kami in rows and raw in rows:
         print(f"{kami} / {raw} = {rows[kami] / rows[raw]:.3f}  ({rows[kami]:.4g} vs {rows[raw]:.4g})")
 PY

@@ -14,6 +14,11 @@
 #   c-echo.wasm   C (clang wasm32-wasi reactor, canonical ABI written by hand in echo.c)
 #                 -> `jco embed` the kami:tool world -> `jco new --wasi-reactor` (jco's bundled
 #                 preview-1 reactor adapter): main module + adapter + shim + fixup, WASI 0.2 imports.
+#   c-bench-echo.wasm  C (c-bench-echo/echo.c), built as c-echo: the benchmark's component echo,
+#                 doing per call what the kami-v1 echo sample does (no log line, no stderr write);
+#                 its describe() is plain text (the MCP description of a manifest without one).
+#   c-scratch.wasm  C (c-scratch/scratch.c), built as c-echo: fills its wasi:filesystem /data
+#                 through libc until a scratch quota refuses (ComponentScratchQuotaTest).
 #   edge.wasm     component WAT written by hand (wat/edge.wat) -> `jco parse`: canonical-ABI edge
 #                 cases (spilled parameters, return pointer + post-return, lowered import with
 #                 realloc, a resource with destructor, invalid UTF-8).
@@ -43,6 +48,16 @@ echo "== c-echo (C, preview-1 adapter)"
 clang --target=wasm32-wasi -mexec-model=reactor -O2 -o "$TMP/c-echo.core.wasm" "$SRC/c-echo/echo.c"
 "$JCO" embed --wit "$SRC/wit" -n kami-tool -o "$TMP/c-echo.embed.wasm" "$TMP/c-echo.core.wasm"
 "$JCO" new --wasi-reactor -o "$OUT/c-echo.wasm" "$TMP/c-echo.embed.wasm"
+
+echo "== c-bench-echo (C, preview-1 adapter: the benchmark's echo)"
+clang --target=wasm32-wasi -mexec-model=reactor -O2 -o "$TMP/c-bench-echo.core.wasm" "$SRC/c-bench-echo/echo.c"
+"$JCO" embed --wit "$SRC/wit" -n kami-tool -o "$TMP/c-bench-echo.embed.wasm" "$TMP/c-bench-echo.core.wasm"
+"$JCO" new --wasi-reactor -o "$OUT/c-bench-echo.wasm" "$TMP/c-bench-echo.embed.wasm"
+
+echo "== c-scratch (C, preview-1 adapter: the scratch quotas through wasi:filesystem)"
+clang --target=wasm32-wasi -mexec-model=reactor -O2 -o "$TMP/c-scratch.core.wasm" "$SRC/c-scratch/scratch.c"
+"$JCO" embed --wit "$SRC/wit" -n kami-tool -o "$TMP/c-scratch.embed.wasm" "$TMP/c-scratch.core.wasm"
+"$JCO" new --wasi-reactor -o "$OUT/c-scratch.wasm" "$TMP/c-scratch.embed.wasm"
 
 echo "== edge (component WAT written by hand, jco parse)"
 "$JCO" parse "$SRC/wat/edge.wat" -o "$OUT/edge.wasm"

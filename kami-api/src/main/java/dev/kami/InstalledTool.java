@@ -36,6 +36,15 @@ public record InstalledTool(ToolManifest manifest, ToolRecord record, Grants gra
         return manifest.id();
     }
 
+    /**
+     * @return what the tool does, as served to models (MCP {@code tools/list}, agent frameworks):
+     *     the manifest's {@code [mcp] description}, or, when the manifest gives none, the module's
+     *     own (a component's {@code describe()}, stored at install in the record)
+     */
+    public String description() {
+        return manifest.description().isEmpty() ? record.description() : manifest.description();
+    }
+
     /** @return the name MCP clients see ({@code ^[a-zA-Z0-9_-]{1,64}$}) */
     public String mcpName() {
         return record.mcpName();

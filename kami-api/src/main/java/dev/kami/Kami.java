@@ -129,6 +129,21 @@ public interface Kami extends AutoCloseable {
     InstalledTool tool(String tool);
 
     /**
+     * The world an installed component tool implements ({@code kami inspect}): its imported and
+     * exported interfaces with their resources, types and functions, as WIT-like text, read from
+     * the stored module after its digest and signature are checked.
+     *
+     * @param tool the tool's id or MCP name
+     * @return the world, or empty when the tool's module is a core module (no world)
+     * @throws ToolNotFoundException if none is installed
+     * @throws IntegrityException if it is quarantined, with the reason ({@link #broken()})
+     */
+    default Optional<String> world(String tool) {
+        tool(tool);
+        return Optional.empty();
+    }
+
+    /**
      * Uninstalls a tool; its module blob goes when no other tool refers to it.
      *
      * @return whether a tool was removed

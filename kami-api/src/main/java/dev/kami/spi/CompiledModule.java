@@ -20,4 +20,16 @@ public interface CompiledModule {
      * with {@code CANCELLED}, or {@code TIMEOUT} when the deadline has passed.
      */
     EngineResult invoke(Invocation invocation);
+
+    /**
+     * The module's own description of what it does, for MCP when the manifest gives none (a
+     * component's {@code describe()}, docs/ABI.md). Runs guest code under the invocation's
+     * permissions and limits, as {@link #invoke} does; never throws for anything the guest does.
+     *
+     * @param invocation the limits to run under (its input is ignored)
+     * @return the description, or {@code null} when the module has none or producing it failed
+     */
+    default String describe(Invocation invocation) {
+        return null;
+    }
 }

@@ -195,11 +195,20 @@ final class RegistryCommands {
             if (t.manifest().outputSchema() != null) {
                 row(s, "output schema", t.manifest().outputSchema());
             }
+            String world = kami.world(id).orElse(null);
+            if (world != null) {
+                s.append("world (WIT):\n");
+                for (String line : world.split("\n")) {
+                    s.append("    ").append(line).append('\n');
+                }
+            }
             s.append("manifest (tool.toml):\n");
             for (String line : r.manifestToml().split("\n")) {
                 s.append("    ").append(line).append('\n');
             }
-            root.print(Json.full(t, engine), s.toString().stripTrailing());
+            Map<String, Object> json = Json.full(t, engine);
+            json.put("world", world);
+            root.print(json, s.toString().stripTrailing());
             return Exit.OK;
         }
 

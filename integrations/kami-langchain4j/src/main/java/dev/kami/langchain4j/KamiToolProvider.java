@@ -86,7 +86,7 @@ public final class KamiToolProvider implements ToolProvider {
         String key = tool.id() + "@" + tool.manifest().version() + "#" + tool.mcpName();
         return specifications.computeIfAbsent(key, k -> ToolSpecification.builder()
                 .name(tool.mcpName())
-                .description(tool.manifest().description())
+                .description(tool.description())
                 .parameters(ToolSchemas.toObjectSchema(tool.inputSchema()))
                 .build());
     }

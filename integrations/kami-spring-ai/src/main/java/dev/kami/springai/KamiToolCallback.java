@@ -69,7 +69,7 @@ public final class KamiToolCallback implements ToolCallback {
     public static ToolDefinition definition(InstalledTool tool) {
         return ToolDefinition.builder()
                 .name(tool.mcpName())
-                .description(tool.manifest().description())
+                .description(tool.description())
                 .inputSchema(tool.inputSchema())
                 .build();
     }

@@ -10,6 +10,7 @@ import dev.kami.IntegrityException;
 import dev.kami.Kami;
 import dev.kami.KamiException;
 import dev.kami.KamiListener;
+import dev.kami.ManifestException;
 import dev.kami.MetricsSnapshot;
 import dev.kami.ModuleRejectedException;
 import dev.kami.PolicyViolationException;
@@ -212,7 +213,8 @@ public final class DefaultKami implements Kami {
     private InstalledTool installPackage(ToolPackage read, InstallOptions options) {
         ToolPackage pkg = withSource(read, options);
         ToolManifest m = pkg.manifest();
-        Abi abi = check(pkg);
+        Checked checked = check(pkg);
+        Abi abi = checked.abi();
         if (options.grants() != null) {
             Permissions.requireGrantable(m.id(), options.grants(), policy);
         }
@@ -229,7 +231,7 @@ public final class DefaultKami implements Kami {
                     }
                     store.removeDamaged(damaged.id()); // a row that cannot be read is replaced whole
                 }
-                ToolRecord rec = record(pkg, now, now, true, null);
+                ToolRecord rec = record(pkg, checked.description(), now, now, true, null);
                 store.insert(rec, pkg.module(), grants);
                 changed(m.id(), ToolChange.Kind.INSTALLED);
             } else {
@@ -243,7 +245,8 @@ public final class DefaultKami implements Kami {
                             + "; to install " + m.version() + " use update (kami update " + m.id()
                             + " <source>) or force");
                 }
-                store.replace(record(pkg, old.installedAt(), now, old.enabled(), old.pinnedVersion()), pkg.module());
+                store.replace(record(pkg, checked.description(), old.installedAt(), now, old.enabled(),
+                        old.pinnedVersion()), pkg.module());
                 if (options.grants() != null || !grantsReadable(m.id())) {
                     store.setGrants(m.id(), grants); // unreadable grants are replaced by the request's
                 }
@@ -260,8 +263,17 @@ public final class DefaultKami implements Kami {
                 o.source(), p.directory());
     }
 
-    /** Everything an install checks before writing; returns the module's ABI. */
-    private Abi check(ToolPackage pkg) {
+    /**
+     * What an install's checks found.
+     *
+     * @param abi the module's ABI
+     * @param description the MCP description to store: the manifest's, or the module's own
+     */
+    private record Checked(Abi abi, String description) {
+    }
+
+    /** Everything an install checks before writing. */
+    private Checked check(ToolPackage pkg) {
         ToolManifest m = pkg.manifest();
         ModuleInfo info = inspect(m.id().value(), pkg.module());
         if (m.abi() != null && info.abi() != m.abi()) {
@@ -277,9 +289,28 @@ public final class DefaultKami implements Kami {
         ArgumentSchema.of(m); // refuses a schema that cannot be compiled
         Permissions.requireWithinCeiling(m.id(), m.security(), policy);
         verifySignature(m, pkg.module(), pkg.sha256(), pkg.signature(), pkg.signerKey());
-        compiled(m.id().value(), pkg.sha256(), () -> pkg.module(), m.abi());
-        return info.abi();
+        CompiledModule module = compiled(m.id().value(), pkg.sha256(), () -> pkg.module(), m.abi());
+        return new Checked(info.abi(), description(m, info, module));
     }
+
+    /**
+     * The manifest's description, or, when it gives none, the module's own: a component's
+     * {@code describe()}, run once here with no capability under the tool's memory and time limits.
+     */
+    private static String description(ToolManifest m, ModuleInfo info, CompiledModule module) {
+        if (!m.description().isBlank()) {
+            return m.description();
+        }
+        String own = info.hasDescribe() ? module.describe(Invocation.of(m.id().value(), new byte[0],
+                EffectivePermissions.denyAll(m.security().maxMemoryMb(), m.security().maxExecutionMs()))) : null;
+        if (own == null || own.isBlank()) {
+            throw new ManifestException("tool.toml", "mcp.description", 0, "is missing, and the module of tool "
+                    + m.id() + " (" + info.abi().label() + ") gives no description of its own (only a component's "
+                    + "describe() does); add description = \"...\" to [mcp]");
+        }
+        return own;
+    }
+
 
     private ModuleInfo inspect(String toolId, byte[] module) {
         try {
@@ -344,9 +375,10 @@ public final class DefaultKami implements Kami {
         return coverage;
     }
 
-    private ToolRecord record(ToolPackage pkg, Instant installedAt, Instant updatedAt, boolean enabled, String pin) {
+    private ToolRecord record(ToolPackage pkg, String description, Instant installedAt, Instant updatedAt,
+            boolean enabled, String pin) {
         ToolManifest m = pkg.manifest();
-        return new ToolRecord(m.id(), m.name(), m.version(), m.description(), m.id().mcpName(), pkg.parsed().text(),
+        return new ToolRecord(m.id(), m.name(), m.version(), description, m.id().mcpName(), pkg.parsed().text(),
                 pkg.sha256(), pkg.module().length, pkg.signature(), pkg.signerKey(), enabled, pin, pkg.source(),
                 installedAt, updatedAt);
     }
@@ -373,11 +405,12 @@ public final class DefaultKami implements Kami {
                     source, m.version());
             return current;
         }
-        Abi abi = check(pkg);
+        Checked checked = check(pkg);
+        Abi abi = checked.abi();
         synchronized (installLock) {
             ToolRecord old = store.find(m.id()).orElseThrow(() -> notFound(tool));
-            store.replace(record(pkg, old.installedAt(), Instant.now(), old.enabled(), old.pinnedVersion()),
-                    pkg.module());
+            store.replace(record(pkg, checked.description(), old.installedAt(), Instant.now(), old.enabled(),
+                    old.pinnedVersion()), pkg.module());
             if (opts.grants() != null) {
                 store.setGrants(m.id(), opts.grants());
             }
@@ -391,12 +424,12 @@ public final class DefaultKami implements Kami {
     public InstalledTool validate(Path packagePath) {
         ensureOpen();
         ToolPackage pkg = reader.read(packagePath);
-        Abi abi = check(pkg);
+        Checked checked = check(pkg);
         ToolManifest m = pkg.manifest();
         Instant now = Instant.now();
         Grants grants = Grants.of(m.security());
-        return new InstalledTool(m, record(pkg, now, now, true, null), grants,
-                Permissions.effective(m.security(), grants, policy), abi);
+        return new InstalledTool(m, record(pkg, checked.description(), now, now, true, null), grants,
+                Permissions.effective(m.security(), grants, policy), checked.abi());
     }
 
     @Override
@@ -459,6 +492,16 @@ public final class DefaultKami implements Kami {
     public Optional<InstalledTool> find(String tool) {
         ensureOpen();
         return lookup(tool).map(this::resolveRecord).filter(r -> r.broken() == null).map(this::installed);
+    }
+
+    @Override
+    public Optional<String> world(String tool) {
+        InstalledTool t = tool(tool);
+        if (t.abi() != Abi.COMPONENT) {
+            return Optional.empty();
+        }
+        Resolved r = resolveRecord(requireRecord(tool)).sound();
+        return Optional.ofNullable(inspect(t.id().value(), loadVerified(r)).world());
     }
 
     @Override
@@ -717,7 +760,8 @@ public final class DefaultKami implements Kami {
         if (!r.name().equals(m.name())) {
             return "name is '" + r.name() + "' but the manifest says '" + m.name() + "'";
         }
-        if (!r.description().equals(m.description())) {
+        if (!m.description().isEmpty() && !r.description().equals(m.description())) {
+            // a manifest without description has the module's own in the row (InstalledTool.description())
             return "description differs from the manifest's";
         }
         if (!r.mcpName().equals(m.id().mcpName())) {

@@ -206,7 +206,12 @@ public final class ManifestParser {
                         "signature and signer_public_key go together; give both or neither");
             }
 
-            String description = requiredString(mcp, "mcp", "description");
+            // a component describes itself (describe()); the core fills the description from it at install
+            String description = abi == null || abi == Abi.COMPONENT ? optionalString(mcp, "mcp", "description")
+                    : requiredString(mcp, "mcp", "description");
+            if (description == null) {
+                description = "";
+            }
             List<ToolArgument> arguments = arguments(mcp);
             String inputSchema = jsonSchema(mcp, "input_schema");
             String outputSchema = jsonSchema(mcp, "output_schema");

@@ -77,6 +77,18 @@ class ManifestParserTest {
     }
 
     @Test
+    void aManifestWithoutDescriptionParsesWhenItsModuleMayDescribeItself() {
+        // no abi (detected at install) or abi = "component": the core takes a component's describe()
+        ToolManifest detected = ManifestParser.parse(HEAD.replace("description = \"Echoes\"", ""), "tool.toml")
+                .manifest();
+        assertThat(detected.description()).isEmpty();
+        ToolManifest component = ManifestParser.parse(HEAD.replace("description = \"Echoes\"", "")
+                .replace("wasm = \"echo.wasm\"", "wasm = \"echo.wasm\"\nabi = \"component\""), "tool.toml").manifest();
+        assertThat(component.description()).isEmpty();
+        assertThat(component.abi()).isEqualTo(Abi.COMPONENT);
+    }
+
+    @Test
     void originalHttpFetchKeepsItsWildcardHostAndOptionalArgument() throws Exception {
         Path file = Path.of(getClass().getResource("/original-manifests/http-fetch.tool.toml").toURI());
         ToolManifest m = ManifestParser.parseFile(file).manifest();
@@ -196,7 +208,9 @@ class ManifestParserTest {
                         "key 'security.zzzzzzzz': is not a known key; known keys here: env_allow_list"),
                 Arguments.of("missing description", HEAD.replace("description = \"Echoes\"", "title = \"x\""),
                         "key 'mcp.title': is not a known key"),
-                Arguments.of("missing description only", HEAD.replace("description = \"Echoes\"", ""),
+                Arguments.of("missing description of a declared core module",
+                        HEAD.replace("description = \"Echoes\"", "").replace("wasm = \"echo.wasm\"",
+                                "wasm = \"echo.wasm\"\nabi = \"kami-v1\""),
                         "key 'mcp.description': is required but missing; add description = \"...\" to [mcp]"),
                 Arguments.of("bad argument type", HEAD + "[[mcp.arguments]]\nname = \"a\"\ntype = \"str\"\n",
                         "key 'mcp.arguments[0].type': 'str' is not a type; expected one of string, number, integer, boolean, object, array; did you mean 'string'?"),

@@ -107,7 +107,7 @@ final class ToolCatalog {
         if (title != null && !title.isBlank()) {
             n.put("title", title);
         }
-        n.put("description", t.manifest().description());
+        n.put("description", t.description());
         n.set("inputSchema", inputSchemaNode(t));
         String output = t.manifest().outputSchema();
         if (output != null) {

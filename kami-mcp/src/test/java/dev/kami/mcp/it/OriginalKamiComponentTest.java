@@ -63,4 +63,58 @@ class OriginalKamiComponentTest {
             }
         }
     }
+
+    @Test
+    void withoutDescriptionTheComponentsDescribeTextIsWhatToolsListShows() throws Exception {
+        Path pkg = dir.resolve("echo");
+        Path wasm = pkg.resolve("target/wasm32-wasip2/release/echo.wasm");
+        Files.createDirectories(wasm.getParent());
+        Files.copy(COMPONENT, wasm);
+        String toml;
+        try (InputStream in = getClass().getResourceAsStream("/original-kami/echo.tool.toml")) {
+            toml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(toml).contains("description = \"Echoes back the JSON input unchanged\"\n");
+        Files.writeString(pkg.resolve("tool.toml"), toml.replace("description = \"Echoes back the JSON input unchanged\"\n",
+                ""));
+        try (Kami kami = Kami.builder().inMemory().build()) {
+            dev.kami.InstalledTool installed = kami.install(pkg);
+            assertThat(installed.manifest().description()).isEmpty();
+            assertThat(installed.description()).isEqualTo("Echoes its input (C component)");
+            assertThat(kami.tool("dev.kami.echo").record().description()).isEqualTo("Echoes its input (C component)");
+            McpServer mcp = McpServer.builder(kami).build();
+            McpHttpServer http = McpHttpServer.builder(mcp).start();
+            McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport
+                    .builder("http://127.0.0.1:" + http.port()).endpoint("/mcp").build())
+                    .requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30)).build();
+            try {
+                client.initialize();
+                McpSchema.Tool tool = client.listTools().tools().stream()
+                        .filter(t -> t.name().equals("dev_kami_echo")).findFirst().orElseThrow();
+                // c-echo's describe() returns {"name":"c-echo","description":"Echoes its input (C component)"}
+                assertThat(tool.description()).isEqualTo("Echoes its input (C component)");
+            } finally {
+                client.closeGracefully();
+                http.close();
+                mcp.close();
+            }
+        }
+    }
+
+    @Test
+    void aCoreModuleWithoutDescriptionIsRefusedAtInstallWithWhatToAdd() throws Exception {
+        Path pkg = dir.resolve("core-echo");
+        Files.createDirectories(pkg);
+        Files.copy(Path.of("..", "samples", "tools", "echo", "echo.wasm"), pkg.resolve("echo.wasm"));
+        Files.writeString(pkg.resolve("tool.toml"), "[tool]\nid = \"dev.kami.core-echo\"\nname = \"echo\"\n"
+                + "version = \"1.0.0\"\nwasm = \"echo.wasm\"\n\n[mcp]\n");
+        try (Kami kami = Kami.builder().inMemory().build()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> kami.install(pkg))
+                    .isInstanceOf(dev.kami.ManifestException.class)
+                    .hasMessageContaining("key 'mcp.description': is missing, and the module of tool dev.kami.core-echo "
+                            + "(kami-v1) gives no description of its own (only a component's describe() does); add "
+                            + "description = \"...\" to [mcp]");
+            assertThat(kami.list()).isEmpty();
+        }
+    }
 }

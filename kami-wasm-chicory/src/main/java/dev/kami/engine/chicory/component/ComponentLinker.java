@@ -49,6 +49,17 @@ public final class ComponentLinker {
     private final List<Function<Instance, Machine>> factories;
     /** How many memories one instantiation defines (several share one budget). */
     private final int definedMemories;
+    /**
+     * One core import, resolved once: where its value comes from (the argument instance of the
+     * {@code CoreInstantiate}), what it is and, for a function, its type.
+     */
+    private record ImportPlan(Import imp, Integer argIndex, String field, CoreSort sort, FunctionType type) {
+    }
+
+    /** The import plan of each core instantiation, in import order, computed once. */
+    private final Map<Def, ImportPlan[]> importPlans = new java.util.IdentityHashMap<>();
+    /** Whether one instantiation wired every core import with a matching type (types never change). */
+    private volatile boolean wiringChecked;
     /** The core signature of each lift and lower, computed once. */
     private final Map<Def, FunctionType> coreTypes = new java.util.IdentityHashMap<>();
 
@@ -99,12 +110,36 @@ public final class ComponentLinker {
         }
         this.definedMemories = memories;
         for (Def d : component.defs()) {
+            if (d instanceof Component.CoreInstantiate ci) {
+                importPlans.put(d, plan(modules[ci.module()], ci));
+            }
+        }
+        for (Def d : component.defs()) {
             if (d instanceof Component.Lift lift) {
                 coreTypes.put(d, CanonicalAbi.liftedCoreType(lift.type()));
             } else if (d instanceof Component.Lower lower) {
                 coreTypes.put(d, CanonicalAbi.loweredCoreType(lower.type()));
             }
         }
+    }
+
+    private static ImportPlan[] plan(WasmModule module, Component.CoreInstantiate ci) {
+        int count = module.importSection().importCount();
+        ImportPlan[] plans = new ImportPlan[count];
+        for (int i = 0; i < count; i++) {
+            Import imp = module.importSection().getImport(i);
+            CoreSort sort = switch (imp.importType()) {
+                case FUNCTION -> CoreSort.FUNC;
+                case TABLE -> CoreSort.TABLE;
+                case MEMORY -> CoreSort.MEMORY;
+                case GLOBAL -> CoreSort.GLOBAL;
+                default -> CoreSort.TAG;
+            };
+            FunctionType type = imp instanceof FunctionImport f ? module.typeSection().getType(f.typeIndex()) : null;
+            String field = imp.name().equals(CoreExports.EMPTY_NAME) ? "" : imp.name();
+            plans[i] = new ImportPlan(imp, ci.args().get(imp.module()), field, sort, type);
+        }
+        return plans;
     }
 
     /** @return the parsed component */
@@ -230,6 +265,7 @@ public final class ComponentLinker {
             for (Def d : component.defs()) {
                 eval(d);
             }
+            wiringChecked = true;
             return this;
         }
 
@@ -359,33 +395,24 @@ public final class ComponentLinker {
         private Instance instantiateCore(Component.CoreInstantiate ci) {
             WasmModule module = modules[ci.module()];
             ImportValues.Builder values = ImportValues.builder();
-            for (int i = 0; i < module.importSection().importCount(); i++) {
-                Import imp = module.importSection().getImport(i);
-                Integer argIndex = ci.args().get(imp.module());
-                if (argIndex == null) {
+            for (ImportPlan plan : importPlans.get(ci)) {
+                Import imp = plan.imp();
+                if (plan.argIndex() == null) {
                     throw new ComponentTrap("core module " + ci.module() + " imports '" + imp.module() + "' but the "
                             + "component instantiates it without that argument");
                 }
-                CoreInst arg = coreInstances.get(argIndex);
-                ExternalType kind = imp.importType();
-                CoreSort sort = switch (kind) {
-                    case FUNCTION -> CoreSort.FUNC;
-                    case TABLE -> CoreSort.TABLE;
-                    case MEMORY -> CoreSort.MEMORY;
-                    case GLOBAL -> CoreSort.GLOBAL;
-                    default -> CoreSort.TAG;
-                };
-                String field = imp.name().equals(CoreExports.EMPTY_NAME) ? "" : imp.name();
-                Object item = arg.export(field, sort);
+                CoreInst arg = coreInstances.get(plan.argIndex());
+                Object item = arg.export(plan.field(), plan.sort());
                 if (item == null) {
                     throw new ComponentTrap("core module " + ci.module() + " imports " + imp.module() + "."
                             + imp.name() + ", which its argument instance does not export");
                 }
+                ExternalType kind = imp.importType();
                 switch (kind) {
                     case FUNCTION -> {
                         CoreFunc f = (CoreFunc) item;
-                        FunctionType want = module.typeSection().getType(((FunctionImport) imp).typeIndex());
-                        if (!want.equals(f.type())) {
+                        FunctionType want = plan.type();
+                        if (!wiringChecked && !want.equals(f.type())) {
                             throw new ComponentTrap("core module " + ci.module() + " imports " + imp.module() + "."
                                     + imp.name() + " as " + want + " but is given " + f.type());
                         }
@@ -432,12 +459,16 @@ public final class ComponentLinker {
             return definedMemories > 1 ? new BudgetedMemory(m, budget) : m;
         }
 
+        /**
+         * An imported function, asked of the host on its first call: a component imports dozens
+         * of WASI functions (the preview-1 adapter all of wasi:filesystem) and a call uses a few,
+         * so resolving them all at every instantiation was most of its cost. That the host
+         * provides each is checked once, at install ({@link KamiToolWorld#check}).
+         */
         private Func hostFunc(String instance, String name, CType.FuncT type) {
-            HostFunc impl = options.host().function(instance, name, type);
-            if (impl == null) {
-                throw new ComponentTrap("the host does not provide " + instance + "#" + name);
-            }
             return new Func() {
+                private HostFunc impl;
+
                 @Override
                 public CType.FuncT type() {
                     return type;
@@ -445,7 +476,15 @@ public final class ComponentLinker {
 
                 @Override
                 public Object invoke(List<Object> args) {
-                    return impl.call(args);
+                    HostFunc f = impl;
+                    if (f == null) {
+                        f = options.host().function(instance, name, type);
+                        if (f == null) {
+                            throw new ComponentTrap("the host does not provide " + instance + "#" + name);
+                        }
+                        impl = f;
+                    }
+                    return f.call(args);
                 }
             };
         }
@@ -464,7 +503,7 @@ public final class ComponentLinker {
             CoreFunc core = coreFuncs.get(lift.coreFunc());
             CoreFunc post = lift.opts().postReturn() < 0 ? null : coreFuncs.get(lift.opts().postReturn());
             FunctionType expected = coreTypes.get(lift);
-            if (!expected.equals(core.type())) {
+            if (!wiringChecked && !expected.equals(core.type())) {
                 throw new ComponentTrap("core function " + lift.coreFunc() + " is lifted to " + lift.type().wit()
                         + ", which needs the core type " + expected + ", but it has " + core.type());
             }

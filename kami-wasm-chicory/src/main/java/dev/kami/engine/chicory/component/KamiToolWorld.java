@@ -105,13 +105,74 @@ public final class KamiToolWorld {
         return a.result() == null ? b.result() == null : b.result() != null && a.result().wit().equals(b.result().wit());
     }
 
-    /** The WIT of the world the component implements, for {@code kami inspect}. */
+    /**
+     * The world the component implements as WIT-like text, for {@code kami inspect}: each imported
+     * and exported instance with its resources, types and functions (names as the component
+     * gives them, e.g. {@code [method]descriptor.stat}), one per line.
+     */
     public static String wit(Component c) {
-        StringBuilder sb = new StringBuilder("world component {\n");
-        c.imports().forEach((name, t) -> sb.append("  import ").append(name).append(";\n"));
-        c.exports().forEach((name, t) -> {
-            sb.append("  export ").append(name).append(": ").append(t.wit()).append(";\n");
-        });
+        StringBuilder sb = new StringBuilder("world kami-tool {\n");
+        c.imports().forEach((name, t) -> item(sb, "import", name, t));
+        c.exports().forEach((name, t) -> item(sb, "export", name, t));
         return sb.append("}").toString();
+    }
+
+    private static void item(StringBuilder sb, String kind, String name, CType t) {
+        if (!(t instanceof CType.InstanceT it)) {
+            sb.append("  ").append(kind).append(' ').append(name).append(": ").append(t.wit()).append(";\n");
+            return;
+        }
+        // the instance's own named types, so its functions read "error-code", not the whole enum
+        Map<CType, String> names = new java.util.HashMap<>();
+        it.exports().forEach((member, mt) -> {
+            if (!(mt instanceof CType.FuncT || mt instanceof CType.Resource || mt instanceof CType.Prim
+                    || mt instanceof CType.InstanceT)) {
+                names.putIfAbsent(mt, member);
+            }
+        });
+        sb.append("  ").append(kind).append(' ').append(name).append(" {\n");
+        it.exports().forEach((member, mt) -> {
+            sb.append("    ");
+            if (mt instanceof CType.Resource) {
+                sb.append("resource ").append(member);
+            } else if (mt instanceof CType.FuncT f) {
+                sb.append(member).append(": ").append(render(f, names, false));
+            } else {
+                sb.append("type ").append(member).append(" = ").append(render(mt, names, true));
+            }
+            sb.append(";\n");
+        });
+        sb.append("  }\n");
+    }
+
+    /** WIT text of a type, naming the parts that are named types of the instance. */
+    private static String render(CType t, Map<CType, String> names, boolean definition) {
+        if (t == null) {
+            return "_";
+        }
+        if (!definition && names.containsKey(t)) {
+            return names.get(t);
+        }
+        java.util.function.Function<CType, String> in = x -> render(x, names, false);
+        java.util.stream.Collector<CharSequence, ?, String> list = java.util.stream.Collectors.joining(", ");
+        if (t instanceof CType.ListT l) {
+            return "list<" + in.apply(l.element()) + ">";
+        } else if (t instanceof CType.OptionT o) {
+            return "option<" + in.apply(o.type()) + ">";
+        } else if (t instanceof CType.ResultT r) {
+            return "result<" + in.apply(r.ok()) + ", " + in.apply(r.error()) + ">";
+        } else if (t instanceof CType.TupleT tt) {
+            return "tuple<" + tt.types().stream().map(in).collect(list) + ">";
+        } else if (t instanceof CType.RecordT rec) {
+            return "record { " + rec.fields().stream().map(f -> f.name() + ": " + in.apply(f.type())).collect(list)
+                    + " }";
+        } else if (t instanceof CType.VariantT v) {
+            return "variant { " + v.cases().stream().map(c -> c.type() == null ? c.name()
+                    : c.name() + "(" + in.apply(c.type()) + ")").collect(list) + " }";
+        } else if (t instanceof CType.FuncT f) {
+            return "func(" + f.params().stream().map(p -> p.name() + ": " + in.apply(p.type())).collect(list) + ")"
+                    + (f.result() == null ? "" : " -> " + in.apply(f.result()));
+        }
+        return t.wit();
     }
 }

@@ -168,7 +168,7 @@ public final class ChicoryToolEngine implements ToolEngine {
         String toolId = source.toolId();
         if (ComponentParser.isComponent(source.bytes())) {
             // every core module of the component meets the same structural limits and heap budget
-            return budgeted(toolId, () -> ComponentCompiledModule.compile(this, source, compiled, scratch.maxBytes(),
+            return budgeted(toolId, () -> ComponentCompiledModule.compile(this, source, compiled, scratch,
                     core -> {
                         ModuleStructure structure = ModuleStructure.check(toolId, core, moduleLimits);
                         if (compiled) {

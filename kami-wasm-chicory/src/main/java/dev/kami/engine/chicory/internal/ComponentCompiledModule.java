@@ -21,6 +21,7 @@ import dev.kami.engine.chicory.component.wasi.WasiPreview2;
 import dev.kami.manifest.Abi;
 import dev.kami.manifest.FsAccess;
 import dev.kami.policy.EffectivePermissions;
+import dev.kami.policy.ScratchLimits;
 import dev.kami.spi.CompiledModule;
 import dev.kami.spi.EngineResult;
 import dev.kami.spi.Invocation;
@@ -32,11 +33,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,14 +62,14 @@ final class ComponentCompiledModule implements CompiledModule {
     private final ModuleInfo info;
     private final boolean compiled;
     private final long estimatedSize;
-    private final long scratchBytes;
+    private final ScratchLimits scratch;
 
     ComponentCompiledModule(ChicoryToolEngine engine, ComponentLinker linker, boolean compiled, long size,
-            long scratchBytes) {
+            ScratchLimits scratch) {
         this.engine = engine;
         this.linker = linker;
         this.compiled = compiled;
-        this.scratchBytes = scratchBytes;
+        this.scratch = scratch;
         this.toolExport = KamiToolWorld.toolExport(linker.component());
         this.info = info(linker);
         this.estimatedSize = (compiled ? 12L : 4L) * size + 16 * 1024;
@@ -87,13 +85,14 @@ final class ComponentCompiledModule implements CompiledModule {
     /**
      * Parses and checks a component against the kami:tool world and compiles its core modules.
      *
-     * @param scratchBytes the most bytes a {@code sandbox} /data holds per call
+     * @param scratch the quotas of a {@code sandbox} /data per call (bytes, files, directories, path
+     *     length, depth, open descriptors), as for WASI preview 1
      * @param coreCheck checks each embedded core module's bytes before Chicory parses them (the
      *     engine's structural module limits); throws ModuleRejectedException
      * @throws ModuleRejectedException with what is wrong
      */
     static ComponentCompiledModule compile(ChicoryToolEngine engine, ModuleSource source, boolean compiled,
-            long scratchBytes, java.util.function.Consumer<byte[]> coreCheck) {
+            ScratchLimits scratch, java.util.function.Consumer<byte[]> coreCheck) {
         if (source.abi() != null && source.abi() != Abi.COMPONENT) {
             throw new ModuleRejectedException("the manifest of tool '" + source.toolId() + "' declares abi = \""
                     + source.abi().label() + "\" but its .wasm file is a WebAssembly component; declare "
@@ -109,7 +108,7 @@ final class ComponentCompiledModule implements CompiledModule {
         ComponentLinker linker = new ComponentLinker(source.toolId(), c, compiled);
         LOG.debug("prepared component tool '{}' ({} bytes, {} core modules) in {} ms", source.toolId(),
                 source.bytes().length, c.coreModules().size(), (System.nanoTime() - start) / 1_000_000);
-        return new ComponentCompiledModule(engine, linker, compiled, source.bytes().length, scratchBytes);
+        return new ComponentCompiledModule(engine, linker, compiled, source.bytes().length, scratch);
     }
 
     static ModuleInfo info(ComponentLinker linker) {
@@ -127,7 +126,7 @@ final class ComponentCompiledModule implements CompiledModule {
             }
         });
         return new ModuleInfo(Abi.COMPONENT, List.copyOf(c.imports().keySet()), exports, linker.initialPages(), -1,
-                KamiToolWorld.toolExport(c) != null);
+                KamiToolWorld.toolExport(c) != null, KamiToolWorld.wit(c));
     }
 
     @Override
@@ -140,10 +139,34 @@ final class ComponentCompiledModule implements CompiledModule {
         return estimatedSize;
     }
 
-    /** @return the component's own description ({@code describe()}), or null if it fails */
-    String describe(Invocation invocation) {
+    /**
+     * The component's own description: {@code describe()}'s text, or, when that text is a JSON
+     * object with a string {@code description} (what the original KAMI's tools return, e.g.
+     * {@code {"name":"echo","description":"Echoes input back unchanged","version":"1.0.0"}}), that
+     * string.
+     *
+     * @return the description, or null if describe() fails or gives blank text
+     */
+    @Override
+    public String describe(Invocation invocation) {
         EngineResult r = call(invocation, true);
-        return r.success() ? new String(r.output(), StandardCharsets.UTF_8) : null;
+        if (!r.success()) {
+            LOG.debug("describe() of component tool '{}' failed: {}", invocation.toolId(), r.message());
+            return null;
+        }
+        String text = new String(r.output(), StandardCharsets.UTF_8).strip();
+        if (text.startsWith("{")) {
+            try {
+                if (Json.parse(text) instanceof Map<?, ?> m && m.get("description") instanceof String d
+                        && !d.isBlank()) {
+                    return d.strip();
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("describe() of component tool '{}' is not JSON; its text is the description",
+                        invocation.toolId());
+            }
+        }
+        return text.isEmpty() ? null : text;
     }
 
     @Override
@@ -188,8 +211,10 @@ final class ComponentCompiledModule implements CompiledModule {
             EffectivePermissions p = invocation.permissions();
             FileSystemView view = null;
             if (p.fsAccess() != FsAccess.NONE) {
-                fs = fileSystem(call, p);
-                view = new FileSystemView(fs.getPath(FileSystemView.MOUNT), p.fsAccess() == FsAccess.READ_ONLY);
+                ScratchFileSystem quotas = fileSystem(call, p);
+                fs = quotas;
+                view = new FileSystemView(quotas.mount(), p.fsAccess() == FsAccess.READ_ONLY, scratch.maxOpenFiles(),
+                        quotas::takeErrno);
             }
             Map<String, String> env = new TreeMap<>(invocation.environment());
             env.keySet().retainAll(Set.copyOf(p.envAllowList()));
@@ -295,75 +320,38 @@ final class ComponentCompiledModule implements CompiledModule {
         }
     }
 
-    /** The call's own in-memory file system, as for WASI preview 1 (docs/adr/0101). */
-    private FileSystem fileSystem(CallState call, EffectivePermissions p) {
+    /**
+     * The call's own in-memory file system behind the quota-keeping view, as for WASI preview 1
+     * (docs/adr/0101, 0107): the same {@link ScratchLimits} hold for a component's /data.
+     */
+    private ScratchFileSystem fileSystem(CallState call, EffectivePermissions p) {
         boolean readOnly = p.fsAccess() == FsAccess.READ_ONLY;
-        long maxSize = readOnly ? 2 * engine.maxCopyBytes() + 1024 * 1024 : scratchBytes;
+        long maxSize = readOnly ? 2 * engine.maxCopyBytes() + 1024 * 1024 : scratch.maxBytes();
         FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
-                .setWorkingDirectory(FileSystemView.MOUNT).setMaxSize(maxSize).build());
+                .setWorkingDirectory(FileSystemView.MOUNT).setMaxSize(maxSize)
+                .setMaxCacheSize(0) // freed blocks go back to the heap, not to a per-call cache
+                .build());
         Path mount = fs.getPath(FileSystemView.MOUNT);
+        ScratchFileSystem quotas = new ScratchFileSystem(fs, mount, scratch);
         try {
             Files.createDirectories(mount);
             if (readOnly) {
-                copyTree(call, p.fsDirectory(), mount, engine.maxCopyBytes());
+                WasiSandbox.copyTree(call, p.fsDirectory(), mount, engine.maxCopyBytes(), scratch, quotas);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            try {
+                fs.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new GuestAbort(ToolErrorKind.INTERNAL, "cannot prepare /data for tool '" + call.toolId + "' from "
-                    + p.fsDirectory() + ": " + e);
+                    + p.fsDirectory() + ": " + e.getMessage() + ". Grant a readable directory (kami grant <tool> "
+                    + "fs:read-only:<dir>) or revoke the grant");
         }
-        return fs;
-    }
-
-    private static void copyTree(CallState call, Path source, Path target, long maxBytes) throws IOException {
-        Path root = source.toRealPath();
-        long[] total = {0};
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(mapped(dir));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Path real = file;
-                if (attrs.isSymbolicLink()) {
-                    try {
-                        real = file.toRealPath();
-                    } catch (IOException e) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    if (!real.startsWith(root) || !Files.isRegularFile(real)) {
-                        return FileVisitResult.CONTINUE; // links out of the granted directory are left out
-                    }
-                } else if (!attrs.isRegularFile()) {
-                    return FileVisitResult.CONTINUE;
-                }
-                total[0] += Files.size(real);
-                if (total[0] > maxBytes) {
-                    throw new GuestAbort(ToolErrorKind.INTERNAL, "the directory granted to tool '" + call.toolId
-                            + "' (" + root + ") holds more than " + maxBytes + " bytes, the most copied into its "
-                            + "read-only view (engine option fs.maxCopyBytes)");
-                }
-                Files.copy(real, mapped(file));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                return FileVisitResult.CONTINUE;
-            }
-
-            private Path mapped(Path p) {
-                Path out = target;
-                for (Path part : root.relativize(p)) {
-                    if (!part.toString().isEmpty()) {
-                        out = out.resolve(part.toString());
-                    }
-                }
-                return out;
-            }
-        });
+        return quotas;
     }
 
     private EngineResult classify(CallState call, Throwable t, Deadlines.Guard guard, List<GuestMemory> memories,

@@ -286,7 +286,8 @@ final class WasiSandbox implements AutoCloseable {
         return inner;
     }
 
-    private static void copyTree(CallState call, Path source, Path target, long maxBytes, ScratchLimits limits,
+    /** Copies the granted directory into a read-only /data, counting it against the quotas (also for components). */
+    static void copyTree(CallState call, Path source, Path target, long maxBytes, ScratchLimits limits,
             ScratchFileSystem scratch) throws IOException {
         Path root = source.toRealPath();
         long[] total = {0};

@@ -193,6 +193,42 @@ class ComponentToolTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"compiled", "interpreter"})
+    void describeGivesTheDescriptionFieldOfTheOriginalsJsonOrThePlainText(String mode) {
+        CompiledModule json = compile(mode, "c-echo.wasm");
+        assertThat(json.describe(Invocation.of("c-echo", new byte[0], EffectivePermissions.denyAll(16, 5000))))
+                .isEqualTo("Echoes its input (C component)");
+        engine.close();
+        CompiledModule plain = compile(mode, "c-bench-echo.wasm");
+        assertThat(plain.describe(Invocation.of("c-bench-echo", new byte[0], EffectivePermissions.denyAll(16, 5000))))
+                .isEqualTo("Echoes its input back unchanged (C component, benchmark fixture)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compiled"})
+    void inspectGivesTheComponentsWorldAsWit(String mode) throws Exception {
+        engine = new ChicoryEngineProvider().create(new EngineConfig(Map.of(EngineConfig.MODE, mode)));
+        ModuleInfo info = engine.inspect("c-echo", ComponentParserTest.fixture("c-echo.wasm"));
+        assertThat(info.world()).startsWith("world kami-tool {\n")
+                .contains("  import kami:tool/host@0.1.0 {\n"
+                        + "    type log-level = enum { trace, debug, info, warn, error };\n"
+                        + "    log: func(level: log-level, message: string);\n  }\n")
+                .contains("    [method]descriptor.stat: func(self: borrow<descriptor>) -> result<descriptor-stat, "
+                        + "error-code>;\n")
+                .contains("  import wasi:io/streams@0.2.3 {\n")
+                .contains("    resource output-stream;\n")
+                .contains("    [method]output-stream.blocking-write-and-flush: func(self: borrow<output-stream>, "
+                        + "contents: list<u8>) -> result<_, stream-error>;\n")
+                .endsWith("  export kami:tool/tool@0.1.0 {\n"
+                        + "    run: func(input: string) -> result<string, string>;\n"
+                        + "    describe: func() -> string;\n  }\n}");
+        ModuleInfo core = engine.inspect("echo", java.nio.file.Files.readAllBytes(
+                java.nio.file.Path.of("..", "samples", "tools", "echo", "echo.wasm")));
+        assertThat(core.abi()).isEqualTo(Abi.KAMI_V1);
+        assertThat(core.world()).isNull();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"compiled"})
     void importsKamiDoesNotProvideAreRefusedAtInstallWithTheList(String mode) {
         assertThatThrownBy(() -> compile(mode, "edge.wasm")).isInstanceOf(ModuleRejectedException.class)

@@ -51,11 +51,14 @@ public final class FileSystemView {
     // error-code cases (wasi:filesystem/types)
     static final int ACCESS = 0;
     static final int BAD_DESCRIPTOR = 3;
+    static final int QUOTA = 6;
     static final int EXIST = 7;
     static final int INVALID = 12;
     static final int IO = 13;
     static final int IS_DIRECTORY = 14;
+    static final int NAME_TOO_LONG = 18;
     static final int NO_ENTRY = 20;
+    static final int INSUFFICIENT_MEMORY = 22;
     static final int INSUFFICIENT_SPACE = 23;
     static final int NOT_DIRECTORY = 24;
     static final int NOT_EMPTY = 25;
@@ -76,14 +79,27 @@ public final class FileSystemView {
     static final long OPEN_EXCLUSIVE = 4;
     static final long OPEN_TRUNCATE = 8;
 
-    /** A descriptor: a path inside the root and the flags it was opened with. */
-    static final class Descriptor {
+    /**
+     * A descriptor: a path inside the root and the flags it was opened with. One opened by
+     * {@code open-at} counts against the view's open descriptors until the component drops it.
+     */
+    final class Descriptor implements AutoCloseable {
         final Path path;
         final long flags;
+        private boolean counted;
 
-        Descriptor(Path path, long flags) {
+        Descriptor(Path path, long flags, boolean counted) {
             this.path = path;
             this.flags = flags;
+            this.counted = counted;
+        }
+
+        @Override
+        public void close() {
+            if (counted) {
+                counted = false;
+                open--;
+            }
         }
     }
 
@@ -107,21 +123,51 @@ public final class FileSystemView {
         }
     }
 
+    /**
+     * The scratch quotas' refusals: {@link #takeErrno} gives the WASI preview-1 errno of the last
+     * refusal of the file system underneath (ENOSPC 51, EDQUOT 19, ENAMETOOLONG 37), then forgets
+     * it; 0 when the last failure was no quota's.
+     */
+    @FunctionalInterface
+    public interface Quotas {
+        int takeErrno();
+    }
+
     private final Path root;
     private final boolean readOnly;
+    private final int maxOpen;
+    private final Quotas quotas;
+    private int open;
 
     /**
+     * A view with no quota of its own (bytes bounded by the file system underneath).
+     *
      * @param root the directory shown as {@link #MOUNT}
      * @param readOnly whether every change is refused
      */
     public FileSystemView(Path root, boolean readOnly) {
+        this(root, readOnly, Integer.MAX_VALUE, () -> 0);
+    }
+
+    /**
+     * @param root the directory shown as {@link #MOUNT}, on a file system that keeps the scratch
+     *     quotas (files, directories, path length, depth, bytes)
+     * @param readOnly whether every change is refused
+     * @param maxOpen the most descriptors {@code open-at} may have open at once (the preopen aside);
+     *     past it {@code open-at} fails with {@code insufficient-memory}
+     * @param quotas reports which quota refused an operation, so the guest sees {@code quota},
+     *     {@code insufficient-space} or {@code name-too-long} rather than {@code io}
+     */
+    public FileSystemView(Path root, boolean readOnly, int maxOpen, Quotas quotas) {
         this.root = root.toAbsolutePath().normalize();
         this.readOnly = readOnly;
+        this.maxOpen = maxOpen;
+        this.quotas = java.util.Objects.requireNonNull(quotas, "quotas");
     }
 
     List<Object> preopens() {
         long flags = readOnly ? FLAG_READ : FLAG_READ | FLAG_WRITE | FLAG_MUTATE_DIRECTORY;
-        return List.of(List.of(new Descriptor(root, flags), MOUNT));
+        return List.of(List.of(new Descriptor(root, flags, false), MOUNT));
     }
 
     /** For a call with no file system granted: no descriptor can exist, so every method fails. */
@@ -143,10 +189,12 @@ public final class FileSystemView {
             return null;
         }
         return switch (name) {
-            case "filesystem-error-code" -> a -> Variant.none();
+            case "filesystem-error-code" -> a -> a.get(0) instanceof WasiPreview2.IoError e && e.fsCode() >= 0
+                    ? Variant.some(e.fsCode()) : Variant.none();
             case "[method]descriptor.is-same-object" -> a -> ((Descriptor) a.get(0)).path
                     .equals(((Descriptor) a.get(1)).path);
             default -> a -> {
+                quotas.takeErrno(); // a refusal the guest already saw is not this call's
                 try {
                     return Variant.ok(run(name, a));
                 } catch (Fail f) {
@@ -162,11 +210,30 @@ public final class FileSystemView {
                 } catch (AccessDeniedException e) {
                     return Variant.err(ACCESS);
                 } catch (IOException e) {
-                    return Variant.err(e.getMessage() != null && e.getMessage().contains("space")
-                            ? INSUFFICIENT_SPACE : IO);
+                    return Variant.err(code(e));
                 }
             };
         };
+    }
+
+    /** The error-code of a failed operation: a scratch quota's, out of space, or io. */
+    private int code(IOException e) {
+        int quota = quotas.takeErrno();
+        if (quota != 0) {
+            return quota == 51 ? INSUFFICIENT_SPACE : quota == 37 ? NAME_TOO_LONG : QUOTA;
+        }
+        return e.getMessage() != null && e.getMessage().contains("space") ? INSUFFICIENT_SPACE : IO;
+    }
+
+    /** A failed write to a file stream, with its error-code for {@code filesystem-error-code}. */
+    static final class WriteFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+        final int code;
+
+        WriteFailure(String message, int code) {
+            super(message);
+            this.code = code;
+        }
     }
 
     private Object run(String name, List<Object> a) throws IOException {
@@ -293,6 +360,9 @@ public final class FileSystemView {
 
     private Object open(Descriptor d, String path, long openFlags, long flags) throws IOException {
         dir(d);
+        if (open >= maxOpen) {
+            throw new Fail(INSUFFICIENT_MEMORY); // EMFILE has no error-code of its own
+        }
         Path p = resolve(d, path);
         boolean wantsWrite = (flags & (FLAG_WRITE | FLAG_MUTATE_DIRECTORY)) != 0
                 || (openFlags & (OPEN_CREATE | OPEN_TRUNCATE | OPEN_EXCLUSIVE)) != 0;
@@ -322,7 +392,8 @@ public final class FileSystemView {
             }
             Files.write(p, new byte[0]);
         }
-        return new Descriptor(p, flags);
+        open++;
+        return new Descriptor(p, flags, true);
     }
 
     private Path resolve(Descriptor d, String path) {
@@ -367,7 +438,7 @@ public final class FileSystemView {
         }
     }
 
-    private static OutputStream sink(Path path, boolean append, long offset) throws IOException {
+    private OutputStream sink(Path path, boolean append, long offset) throws IOException {
         Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.WRITE);
         if (append) {
             options.add(StandardOpenOption.APPEND);
@@ -384,7 +455,11 @@ public final class FileSystemView {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                ch.write(ByteBuffer.wrap(b, off, len));
+                try {
+                    ch.write(ByteBuffer.wrap(b, off, len));
+                } catch (IOException e) {
+                    throw new WriteFailure(e.getMessage() == null ? "write failed" : e.getMessage(), code(e));
+                }
             }
 
             @Override

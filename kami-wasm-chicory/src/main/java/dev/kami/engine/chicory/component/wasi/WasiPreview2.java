@@ -93,8 +93,11 @@ public final class WasiPreview2 implements ComponentHost {
         }
     }
 
-    /** An {@code error} resource: a message. */
-    record IoError(String message) {
+    /**
+     * An {@code error} resource: a message, and for a failed file write the wasi:filesystem
+     * error-code {@code filesystem-error-code} gives (-1 when none).
+     */
+    record IoError(String message, int fsCode) {
     }
 
     /** Thrown by {@code wasi:cli/exit}: ends the call with this exit code. */
@@ -265,7 +268,11 @@ public final class WasiPreview2 implements ComponentHost {
     }
 
     private static Variant failed(String message) {
-        return Variant.err(new Variant(0, new IoError(message)));
+        return failed(message, -1);
+    }
+
+    private static Variant failed(String message, int fsCode) {
+        return Variant.err(new Variant(0, new IoError(message, fsCode)));
     }
 
     private HostFunc streams(String name) {
@@ -333,7 +340,8 @@ public final class WasiPreview2 implements ComponentHost {
         try {
             out.sink.write(bytes, 0, bytes.length);
         } catch (IOException e) {
-            return failed(e.getMessage() == null ? "write failed" : e.getMessage());
+            return failed(e.getMessage() == null ? "write failed" : e.getMessage(),
+                    e instanceof FileSystemView.WriteFailure w ? w.code : -1);
         }
         return Variant.ok(null);
     }

@@ -16,8 +16,9 @@ declare -A module=(
   [HttpRequestFuzzTest]=kami-mcp
   [ModuleInspectFuzzTest]=kami-wasm-chicory
   [ComponentFuzzTest]=kami-wasm-chicory
+  [ExtismJsonFuzzTest]=kami-wasm-chicory
 )
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(ManifestParserFuzzTest PackageReaderFuzzTest ToolOutputFuzzTest McpMessageFuzzTest HttpRequestFuzzTest ModuleInspectFuzzTest ComponentFuzzTest)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(ManifestParserFuzzTest PackageReaderFuzzTest ToolOutputFuzzTest McpMessageFuzzTest HttpRequestFuzzTest ModuleInspectFuzzTest ComponentFuzzTest ExtismJsonFuzzTest)
 status=0
 for t in "${targets[@]}"; do
   m=${module[$t]:?unknown fuzz target $t}

@@ -102,6 +102,7 @@ public final class DefaultKami implements Kami {
     private final PackageReader reader = new PackageReader();
     private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
     private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
+    private final Map<String, dev.kami.spi.CompiledCode> unstoredCode = new ConcurrentHashMap<>();
     /** Tool and signature pairs already warned about as partial, so a load does not repeat it. */
     private final java.util.Set<String> partialSignaturesWarned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -251,6 +252,7 @@ public final class DefaultKami implements Kami {
             }
         }
         abiBySha.put(pkg.sha256(), abi);
+        stored(pkg.sha256(), abi);
         LOG.info("installed {} {} from {} (sha256 {})", m.id(), m.version(), pkg.source(), pkg.sha256());
         return tool(m.id().value());
     }
@@ -299,10 +301,19 @@ public final class DefaultKami implements Kami {
      */
     private SignatureCoverage verifySignature(ToolManifest m, byte[] module, String sha, String signature,
             String signer) {
+        return verifySignature(m, () -> module, sha, signature, signer);
+    }
+
+    /**
+     * As above, given the module's recorded digest: its bytes are read only for a signature made
+     * over the raw bytes (original KAMI), so resolving a tool for a listing reads no blob.
+     */
+    private SignatureCoverage verifySignature(ToolManifest m, java.util.function.Supplier<byte[]> module, String sha,
+            String signature, String signer) {
         ToolId id = m.id();
         SignatureCoverage coverage = SignatureCoverage.UNSIGNED;
         if (signature != null) {
-            ToolSignatures.Verification v = ToolSignatures.check(signer, signature, module, m);
+            ToolSignatures.Verification v = ToolSignatures.check(signer, signature, sha, module, m);
             if (v.scheme() == ToolSignatures.Scheme.INVALID) {
                 String what = v.changes().isEmpty()
                         ? "its module (sha256 " + sha + ") or its [security] permissions changed since it was signed"
@@ -420,7 +431,7 @@ public final class DefaultKami implements Kami {
             out.add(new BrokenTool(d.id(), d.version(), d.reason()));
         }
         for (ToolRecord r : store.listAll()) {
-            Resolved res = resolveRecord(r);
+            Resolved res = withCheckedModule(resolveRecord(r));
             if (res.broken() != null) {
                 out.add(new BrokenTool(r.id().value(), r.version().toString(), res.broken()));
             }
@@ -689,8 +700,9 @@ public final class DefaultKami implements Kami {
             throw new IntegrityException("its stored input schema no longer compiles (" + e.getMessage()
                     + "); reinstall the tool", e);
         }
-        byte[] blob = readVerifiedBlob(r);
-        verifySignature(manifest, blob, r.moduleSha256(), r.signature(), r.signerKey());
+        // the blob itself (its digest and size) is checked when the tool is loaded (loadVerified),
+        // so that listing tools reads no module (ADR 0206)
+        verifySignature(manifest, () -> readVerifiedBlob(r), r.moduleSha256(), r.signature(), r.signerKey());
         return new Resolved(r, manifest, g, eff, Permissions.environmentFor(eff, settings.environment()), schema, null,
                 null);
     }
@@ -742,13 +754,92 @@ public final class DefaultKami implements Kami {
     private InstalledTool installed(Resolved r) {
         Abi abi = r.manifest().abi();
         if (abi == null) {
+            abi = abiBySha.get(r.record().moduleSha256());
+        }
+        if (abi == null) {
+            knownAbis(); // recorded at install (schema 2); one query for every tool of a listing
             abi = abiBySha.computeIfAbsent(r.record().moduleSha256(), sha -> {
+                // a module installed before its ABI was recorded: detect it once and record it
                 byte[] blob = store.readBlob(sha).orElseThrow(() -> new IntegrityException("the module of tool "
                         + r.record().id() + " (sha256 " + sha + ") is missing from the store; reinstall the tool"));
-                return inspect(r.record().id().value(), blob).abi();
+                Abi detected = inspect(r.record().id().value(), blob).abi();
+                recordAbi(sha, detected);
+                return detected;
             });
         }
         return new InstalledTool(r.manifest(), r.record(), r.grants(), r.effective(), abi);
+    }
+
+    /** Loads the ABIs the store recorded into {@link #abiBySha}. */
+    private void knownAbis() {
+        try {
+            store.moduleAbis().forEach((sha, label) -> Abi.fromLabel(label).ifPresent(a -> abiBySha.putIfAbsent(sha, a)));
+        } catch (RuntimeException e) {
+            LOG.debug("recorded module ABIs cannot be read", e);
+        }
+    }
+
+    private void recordAbi(String sha, Abi abi) {
+        try {
+            store.recordModuleAbi(sha, abi.label());
+        } catch (RuntimeException e) {
+            LOG.debug("the ABI of module {} cannot be recorded", sha, e);
+        }
+    }
+
+    /** Compiled code made during an install, before the module's blob is stored; written after the insert. */
+    private void keepUnstored(dev.kami.spi.CompiledCode code) {
+        if (unstoredCode.size() >= 16) {
+            unstoredCode.clear(); // installs that failed after compiling: nothing to keep
+        }
+        unstoredCode.put(code.moduleSha256(), code);
+    }
+
+    /** Stores the compiled code and the ABI of a module just written by an install. */
+    private void stored(String sha, Abi abi) {
+        dev.kami.spi.CompiledCode code = unstoredCode.remove(sha);
+        try {
+            if (code != null) {
+                store.writeCompiled(code);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("compiled code of module {} cannot be kept in the registry ({}); it is compiled again in the next"
+                    + " process", sha, e.getMessage());
+        }
+        recordAbi(sha, abi);
+    }
+
+    /**
+     * The tool after its module blob was read and checked (digest, size, a signature over the raw
+     * bytes), which resolving for a listing leaves out; quarantined, and remembered as such until
+     * the registry changes, when the check fails.
+     */
+    private Resolved withCheckedModule(Resolved r) {
+        if (r.broken() != null) {
+            return r;
+        }
+        try {
+            loadVerified(r);
+            return r;
+        } catch (IntegrityException | SignatureException e) {
+            return quarantine(r, e);
+        }
+    }
+
+    private static KamiException refusal(Resolved broken) {
+        try {
+            broken.sound();
+            throw new IllegalStateException("not quarantined: " + broken.record().id());
+        } catch (KamiException e) {
+            return e;
+        }
+    }
+
+    private Resolved quarantine(Resolved r, KamiException e) {
+        Resolved broken = Resolved.broken(r.record(), e);
+        resolved.put(r.record().id().value(), broken);
+        LOG.warn("tool {} is quarantined: {}", r.record().id(), broken.broken());
+        return broken;
     }
 
     /** Reads the blob and checks digest and signature (supply chain checks before every compile). */
@@ -788,7 +879,8 @@ public final class DefaultKami implements Kami {
             long t0 = System.nanoTime();
             CompiledModule m;
             try {
-                m = engine.compile(new ModuleSource(toolId, bytes.get(), sha, abi));
+                m = engine.compile(new ModuleSource(toolId, bytes.get(), sha, abi),
+                        new StoreCodeCache(store, sha, this::keepUnstored));
             } catch (KamiException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -796,9 +888,12 @@ public final class DefaultKami implements Kami {
                         + toolId + ": " + e.getMessage(), e);
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            metrics.compilations.increment();
+            if (!m.fromCodeCache()) {
+                metrics.compilations.increment();
+            }
             notifyListeners(l -> l.moduleCompiled(sha, took));
-            LOG.debug("compiled {} (sha256 {}) in {} ms", toolId, sha, took.toMillis());
+            LOG.debug("{} {} (sha256 {}) in {} ms", m.fromCodeCache() ? "loaded compiled" : "compiled", toolId, sha,
+                    took.toMillis());
             return m;
         });
     }
@@ -823,7 +918,20 @@ public final class DefaultKami implements Kami {
             return CompletableFuture.failedFuture(e);
         }
         String id = r.record().id().value();
-        return submit(id, r.manifest().abi(), r.record().moduleSha256(), () -> loadVerified(r), r.effective(),
+        java.util.function.Supplier<byte[]> module = () -> loadVerified(r);
+        if (!cache.contains(r.record().moduleSha256())) {
+            // about to load: a module that fails its checks quarantines the tool, as resolving does
+            byte[] checked;
+            try {
+                checked = loadVerified(r);
+            } catch (IntegrityException | SignatureException e) {
+                KamiException refusal = refusal(quarantine(r, e));
+                notifyListeners(l -> l.callRejected(tool, refusal.getMessage()));
+                return CompletableFuture.failedFuture(refusal);
+            }
+            module = () -> checked;
+        }
+        return submit(id, r.manifest().abi(), r.record().moduleSha256(), module, r.effective(),
                 r.environment(), r.arguments(), argumentsJson, opts);
     }
 

@@ -1,0 +1,127 @@
+package dev.kami.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kami.Kami;
+import dev.kami.ToolResult;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The compiled-code cache across restarts, on SQLite and (with {@code KAMI_TEST_PG_URL}) on
+ * PostgreSQL: an install compiles and keeps the classes; a restarted {@code Kami} loads them
+ * instead of compiling; damaged or foreign entries are compiled again, never loaded; uninstall
+ * evicts them.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class PersistentCodeCacheTest {
+    private static final String ECHO = "dev.kami.echo";
+    private static final String ARGS = "{\"message\":\"cached\"}";
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRestartLoadsTheCompiledModuleFromSqlite() throws Exception {
+        restartLoadsInsteadOfCompiling("jdbc:sqlite:" + dir.resolve("registry.db"));
+    }
+
+    @Test
+    void aRestartLoadsTheCompiledModuleFromPostgres() throws Exception {
+        try (Registries.PgSchema pg = new Registries.PgSchema()) {
+            restartLoadsInsteadOfCompiling(pg.url());
+        }
+    }
+
+    private void restartLoadsInsteadOfCompiling(String url) throws Exception {
+        try (Kami kami = Kami.builder().home(dir).storeUrl(url).build()) {
+            kami.install(Registries.ECHO);
+            assertThat(kami.metrics().compilations()).as("compiled at install").isEqualTo(1);
+        }
+        List<String[]> rows = rows(url, "SELECT cache_key, code_sha256, size FROM kami_compiled");
+        assertThat(rows).singleElement().satisfies(r -> {
+            assertThat(r[0]).startsWith("chicory-1.7.5;");
+            assertThat(r[1]).hasSize(64);
+        });
+        assertThat(rows(url, "SELECT abi FROM kami_blobs")).singleElement()
+                .satisfies(r -> assertThat(r[0]).isEqualTo("kami-v1"));
+
+        try (Kami restarted = Kami.builder().home(dir).storeUrl(url).build()) {
+            ToolResult r = restarted.call(ECHO, ARGS);
+            assertThat(r.isError()).as(r.text()).isFalse();
+            assertThat(r.text()).contains("cached");
+            assertThat(restarted.metrics().compilations()).as("loaded, not compiled").isZero();
+        }
+
+        // loadAll (what 'kami serve' runs first) loads from the cache: the first call finds it loaded
+        try (Kami serving = Kami.builder().home(dir).storeUrl(url).build()) {
+            assertThat(serving.loadAll()).isEmpty();
+            assertThat(serving.metrics().compilations()).isZero();
+            assertThat(serving.call(ECHO, ARGS).isError()).isFalse();
+            assertThat(serving.metrics().cacheHits()).isEqualTo(1);
+        }
+
+        // code that no longer matches its recorded digest is compiled again, and replaced
+        exec(url, "UPDATE kami_compiled SET code = ?", "PK not the classes any more".getBytes());
+        try (Kami after = Kami.builder().home(dir).storeUrl(url).build()) {
+            assertThat(after.call(ECHO, ARGS).text()).contains("cached");
+            assertThat(after.metrics().compilations()).as("damaged entry: compiled").isEqualTo(1);
+        }
+        List<String[]> repaired = rows(url, "SELECT code_sha256, code FROM kami_compiled");
+        assertThat(repaired).singleElement().satisfies(r -> assertThat(r[1]).isEqualTo(r[0]));
+
+        // an entry of another Chicory version is not this engine's: compiled again, kept beside it
+        exec(url, "UPDATE kami_compiled SET cache_key = replace(cache_key, 'chicory-1.7.5;', 'chicory-0.0.1;')",
+                null);
+        try (Kami other = Kami.builder().home(dir).storeUrl(url).build()) {
+            assertThat(other.call(ECHO, ARGS).isError()).isFalse();
+            assertThat(other.metrics().compilations()).isEqualTo(1);
+        }
+        assertThat(rows(url, "SELECT cache_key FROM kami_compiled ORDER BY cache_key")).hasSize(2);
+
+        try (Kami kami = Kami.builder().home(dir).storeUrl(url).build()) {
+            assertThat(kami.uninstall(ECHO)).isTrue();
+        }
+        assertThat(rows(url, "SELECT cache_key FROM kami_compiled")).as("evicted with the module").isEmpty();
+    }
+
+    /** @return the rows, each column as text; a bytes column as the SHA-256 of its bytes */
+    private static List<String[]> rows(String url, String sql) throws Exception {
+        List<String[]> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement p = c.prepareStatement(sql);
+                ResultSet rs = p.executeQuery()) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                String[] row = new String[n];
+                for (int i = 0; i < n; i++) {
+                    String type = rs.getMetaData().getColumnTypeName(i + 1).toLowerCase(java.util.Locale.ROOT);
+                    row[i] = type.contains("blob") || type.contains("bytea")
+                            ? HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(rs.getBytes(i + 1)))
+                            : rs.getString(i + 1);
+                }
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    private static void exec(String url, String sql, byte[] bytes) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement p = c.prepareStatement(sql)) {
+            if (bytes != null) {
+                p.setBytes(1, bytes);
+            }
+            assertThat(p.executeUpdate()).as(sql).isEqualTo(1);
+        }
+    }
+}

@@ -96,6 +96,46 @@ class PersistentCodeCacheTest {
         assertThat(rows(url, "SELECT cache_key FROM kami_compiled")).as("evicted with the module").isEmpty();
     }
 
+    @Test
+    void aModuleEvictedFromMemoryIsLoadedFromTheRegistryNotCompiled() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("evict.db");
+        try (Kami kami = Kami.builder().home(dir).storeUrl(url).cacheMaxEntries(1).build()) {
+            kami.install(Registries.ECHO);
+            kami.install(Path.of("..", "..", "samples", "tools", "hello-wat"));
+            long compiled = kami.metrics().compilations();
+            assertThat(compiled).isEqualTo(2);
+            for (int i = 0; i < 6; i++) { // round-robin over a cache of one: every call misses memory
+                assertThat(kami.call(ECHO, ARGS).isError()).isFalse();
+                ToolResult hello = kami.call("dev.kami.hello-wat", "{\"name\":\"x\"}");
+                assertThat(hello.isError()).as(hello.text()).isFalse();
+            }
+            assertThat(kami.metrics().cacheMisses()).isGreaterThanOrEqualTo(12);
+            assertThat(kami.metrics().compilations()).as("misses load, they do not compile").isEqualTo(compiled);
+        }
+    }
+
+    @Test
+    void aModuleWhoseAbiWasNotRecordedIsDetectedOnceAndRecorded() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("abi.db");
+        Path pkg = dir.resolve("no-abi"); // the manifest names no ABI: it is detected from the module
+        java.nio.file.Files.createDirectories(pkg);
+        java.nio.file.Files.copy(Registries.ECHO.resolve("echo.wasm"), pkg.resolve("echo.wasm"));
+        String toml = java.nio.file.Files.readString(Registries.ECHO.resolve("tool.toml"));
+        assertThat(toml).contains("abi = \"kami-v1\"\n");
+        java.nio.file.Files.writeString(pkg.resolve("tool.toml"), toml.replace("abi = \"kami-v1\"\n", ""));
+        try (Kami kami = Kami.builder().home(dir).storeUrl(url).build()) {
+            kami.install(pkg);
+        }
+        assertThat(rows(url, "SELECT abi FROM kami_blobs")).singleElement()
+                .satisfies(r -> assertThat(r[0]).as("recorded at install").isEqualTo("kami-v1"));
+        exec(url, "UPDATE kami_blobs SET abi = NULL", null); // as a registry migrated from schema 1
+        try (Kami kami = Kami.builder().home(dir).storeUrl(url).build()) {
+            assertThat(kami.list()).singleElement().satisfies(t -> assertThat(t.abi().label()).isEqualTo("kami-v1"));
+        }
+        assertThat(rows(url, "SELECT abi FROM kami_blobs")).singleElement()
+                .satisfies(r -> assertThat(r[0]).isEqualTo("kami-v1"));
+    }
+
     /** @return the rows, each column as text; a bytes column as the SHA-256 of its bytes */
     private static List<String[]> rows(String url, String sql) throws Exception {
         List<String[]> out = new ArrayList<>();

@@ -103,6 +103,9 @@ public final class DefaultKami implements Kami {
     private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
     private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
     private final Map<String, dev.kami.spi.CompiledCode> unstoredCode = new ConcurrentHashMap<>();
+    private final Object codeKeyLock = new Object();
+    private CodeCacheKey codeKey;
+    private boolean codeKeyLoaded;
     /** Tool and signature pairs already warned about as partial, so a load does not repeat it. */
     private final java.util.Set<String> partialSignaturesWarned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -770,6 +773,17 @@ public final class DefaultKami implements Kami {
         return new InstalledTool(r.manifest(), r.record(), r.grants(), r.effective(), abi);
     }
 
+    /** @return the home's compiled-code key, read or made on first use; null when there is none (logged once) */
+    private CodeCacheKey codeCacheKey() {
+        synchronized (codeKeyLock) {
+            if (!codeKeyLoaded) {
+                codeKey = CodeCacheKey.load(settings.home());
+                codeKeyLoaded = true;
+            }
+            return codeKey;
+        }
+    }
+
     /** Loads the ABIs the store recorded into {@link #abiBySha}. */
     private void knownAbis() {
         try {
@@ -879,8 +893,9 @@ public final class DefaultKami implements Kami {
             long t0 = System.nanoTime();
             CompiledModule m;
             try {
-                m = engine.compile(new ModuleSource(toolId, bytes.get(), sha, abi),
-                        new StoreCodeCache(store, sha, this::keepUnstored));
+                CodeCacheKey mac = codeCacheKey();
+                m = engine.compile(new ModuleSource(toolId, bytes.get(), sha, abi), mac == null
+                        ? dev.kami.spi.CodeCache.none() : new StoreCodeCache(store, mac, sha, this::keepUnstored));
             } catch (KamiException e) {
                 throw e;
             } catch (RuntimeException e) {

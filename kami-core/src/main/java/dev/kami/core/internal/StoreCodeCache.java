@@ -12,23 +12,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The compiled-code cache of one module, kept in the registry next to the module's blob. Each
- * entry carries the SHA-256 of its bytes, recorded when they were written; {@link #get} returns
- * bytes only when they still hash to it, and forgets the module's entries when they do not, so a
- * damaged or truncated entry means a fresh compile, never a load. What this check does not
- * defend against (a writer of the database can rewrite bytes and digest together) is in
- * docs/SECURITY_MODEL.md. Store failures are logged, never thrown: the cache is an optimisation.
- * Thread-safe.
+ * entry carries an HMAC-SHA256 of its bytes under the home's {@link CodeCacheKey}, recorded when
+ * they were written, and the key's id in its entry key; {@link #get} returns bytes only when
+ * they still authenticate, and forgets the module's entries when they do not, so damaged,
+ * truncated or rewritten code means a fresh compile, never a load (docs/SECURITY_MODEL.md).
+ * Store failures are logged, never thrown: the cache is an optimisation. Thread-safe.
  */
 final class StoreCodeCache implements CodeCache {
     private static final Logger LOG = LoggerFactory.getLogger(StoreCodeCache.class);
 
     private final ToolStore store;
+    private final CodeCacheKey mac;
     private final String moduleSha256;
     /** Where code goes whose module is not stored yet (compiled during an install, before the insert). */
     private final Consumer<CompiledCode> unstored;
 
-    StoreCodeCache(ToolStore store, String moduleSha256, Consumer<CompiledCode> unstored) {
+    StoreCodeCache(ToolStore store, CodeCacheKey mac, String moduleSha256, Consumer<CompiledCode> unstored) {
         this.store = Objects.requireNonNull(store, "store");
+        this.mac = Objects.requireNonNull(mac, "mac");
         this.moduleSha256 = Objects.requireNonNull(moduleSha256, "moduleSha256");
         this.unstored = Objects.requireNonNull(unstored, "unstored");
     }
@@ -38,7 +39,7 @@ final class StoreCodeCache implements CodeCache {
         Objects.requireNonNull(key, "key");
         Optional<CompiledCode> entry;
         try {
-            entry = store.readCompiled(moduleSha256, key);
+            entry = store.readCompiled(moduleSha256, entryKey(key));
         } catch (RuntimeException e) {
             LOG.warn("compiled code of module {} cannot be read from the registry ({}); compiling it", moduleSha256,
                     e.getMessage());
@@ -48,11 +49,12 @@ final class StoreCodeCache implements CodeCache {
             return Optional.empty();
         }
         CompiledCode c = entry.get();
-        String actual = ToolSignatures.sha256Hex(c.code());
-        if (!actual.equals(c.codeSha256()) || !c.moduleSha256().equals(moduleSha256) || !c.key().equals(key)) {
-            LOG.warn("compiled code of module {} ({}) in the registry does not match the digest recorded when it was"
-                    + " written (sha256 {}, recorded {}); it is not loaded, the module is compiled again",
-                    moduleSha256, key, actual, c.codeSha256());
+        if (!mac.verifies(c.code(), c.codeSha256()) || !c.moduleSha256().equals(moduleSha256)
+                || !c.key().equals(entryKey(key))) {
+            LOG.warn("compiled code of module {} ({}) in the registry does not match the HMAC recorded when it was"
+                    + " written (sha256 of the bytes now {}); it was changed outside this KAMI home, or by another key."
+                    + " It is not loaded: the module is compiled again", moduleSha256, key,
+                    ToolSignatures.sha256Hex(c.code()));
             try {
                 store.removeCompiled(moduleSha256);
             } catch (RuntimeException e) {
@@ -63,11 +65,16 @@ final class StoreCodeCache implements CodeCache {
         return Optional.of(c.code());
     }
 
+    /** @return the engine's key with this home's key id: homes with other keys keep entries of their own */
+    private String entryKey(String key) {
+        return key + ";mac=" + mac.id();
+    }
+
     @Override
     public void put(String key, byte[] code) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(code, "code");
-        CompiledCode entry = new CompiledCode(moduleSha256, key, ToolSignatures.sha256Hex(code), code);
+        CompiledCode entry = new CompiledCode(moduleSha256, entryKey(key), mac.mac(code), code);
         try {
             if (store.hasBlob(moduleSha256)) {
                 store.writeCompiled(entry);

@@ -79,7 +79,24 @@ class PersistentCodeCacheTest {
             assertThat(after.metrics().compilations()).as("damaged entry: compiled").isEqualTo(1);
         }
         List<String[]> repaired = rows(url, "SELECT code_sha256, code FROM kami_compiled");
-        assertThat(repaired).singleElement().satisfies(r -> assertThat(r[1]).isEqualTo(r[0]));
+        assertThat(repaired).singleElement().satisfies(r -> assertThat(r[0]).hasSize(64)
+                .as("an HMAC under the home's key, not the bytes' plain SHA-256").isNotEqualTo(r[1]));
+        assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve("code-cache.key")))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+        // a writer of the database who rewrites code and its digest together, without the key, is not loaded
+        byte[] forged = "PK a forged jar of classes".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement p = c.prepareStatement("UPDATE kami_compiled SET code = ?, code_sha256 = ?")) {
+            p.setBytes(1, forged);
+            p.setString(2, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(forged)));
+            assertThat(p.executeUpdate()).isEqualTo(1);
+        }
+        try (Kami after = Kami.builder().home(dir).storeUrl(url).build()) {
+            assertThat(after.call(ECHO, ARGS).text()).contains("cached");
+            assertThat(after.metrics().compilations()).as("forged entry: compiled, not loaded").isEqualTo(1);
+        }
 
         // an entry of another Chicory version is not this engine's: compiled again, kept beside it
         exec(url, "UPDATE kami_compiled SET cache_key = replace(cache_key, 'chicory-1.7.5;', 'chicory-0.0.1;')",

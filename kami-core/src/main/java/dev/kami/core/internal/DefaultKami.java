@@ -119,7 +119,7 @@ public final class DefaultKami implements Kami {
      * when {@code broken} is set, a quarantined tool and why (the other parts may be null).
      */
     private record Resolved(ToolRecord record, ToolManifest manifest, Grants grants, EffectivePermissions effective,
-            Map<String, String> environment, ArgumentSchema arguments, String broken, KamiException failure) {
+            Map<String, String> environment, StoredSchema arguments, String broken, KamiException failure) {
         static Resolved broken(ToolRecord record, KamiException failure) {
             String reason = failure instanceof SignatureException
                     ? "its stored signature is refused (" + failure.getMessage() + ")" : failure.getMessage();
@@ -696,13 +696,8 @@ public final class DefaultKami implements Kami {
                     + " with 'kami grant " + r.id() + " ...', or reinstall it with force", e);
         }
         EffectivePermissions eff = Permissions.effective(manifest.security(), g, policy);
-        ArgumentSchema schema;
-        try {
-            schema = ArgumentSchema.of(manifest);
-        } catch (KamiException e) {
-            throw new IntegrityException("its stored input schema no longer compiles (" + e.getMessage()
-                    + "); reinstall the tool", e);
-        }
+        // compiled when first needed (a call, broken(), loadAll()): a listing needs no schema
+        StoredSchema schema = new StoredSchema(manifest);
         // the blob itself (its digest and size) is checked when the tool is loaded (loadVerified),
         // so that listing tools reads no module (ADR 0206)
         verifySignature(manifest, () -> readVerifiedBlob(r), r.moduleSha256(), r.signature(), r.signerKey());
@@ -728,6 +723,31 @@ public final class DefaultKami implements Kami {
             return "MCP name is '" + r.mcpName() + "' but the manifest's id gives '" + m.id().mcpName() + "'";
         }
         return null;
+    }
+
+    /** A stored tool's input schema, compiled once when first needed. Thread-safe. */
+    private static final class StoredSchema {
+        private final ToolManifest manifest;
+        private volatile ArgumentSchema schema;
+
+        StoredSchema(ToolManifest manifest) {
+            this.manifest = manifest;
+        }
+
+        /** @throws IntegrityException when the stored schema no longer compiles */
+        ArgumentSchema get() {
+            ArgumentSchema s = schema;
+            if (s == null) {
+                try {
+                    s = ArgumentSchema.of(manifest);
+                } catch (KamiException e) {
+                    throw new IntegrityException("its stored input schema no longer compiles (" + e.getMessage()
+                            + "); reinstall the tool", e);
+                }
+                schema = s;
+            }
+            return s;
+        }
     }
 
     /** The enabled tool to call, from the per-id cache when nothing changed. */
@@ -833,6 +853,7 @@ public final class DefaultKami implements Kami {
             return r;
         }
         try {
+            r.arguments().get();
             loadVerified(r);
             return r;
         } catch (IntegrityException | SignatureException e) {
@@ -933,6 +954,14 @@ public final class DefaultKami implements Kami {
             return CompletableFuture.failedFuture(e);
         }
         String id = r.record().id().value();
+        ArgumentSchema arguments;
+        try {
+            arguments = r.arguments().get();
+        } catch (IntegrityException e) {
+            KamiException refusal = refusal(quarantine(r, e));
+            notifyListeners(l -> l.callRejected(tool, refusal.getMessage()));
+            return CompletableFuture.failedFuture(refusal);
+        }
         java.util.function.Supplier<byte[]> module = () -> loadVerified(r);
         if (!cache.contains(r.record().moduleSha256())) {
             // about to load: a module that fails its checks quarantines the tool, as resolving does
@@ -947,7 +976,7 @@ public final class DefaultKami implements Kami {
             module = () -> checked;
         }
         return submit(id, r.manifest().abi(), r.record().moduleSha256(), module, r.effective(),
-                r.environment(), r.arguments(), argumentsJson, opts);
+                r.environment(), arguments, argumentsJson, opts);
     }
 
     @Override

@@ -104,6 +104,7 @@ public final class DefaultKami implements Kami {
     private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
     private final Map<String, dev.kami.spi.CompiledCode> unstoredCode = new ConcurrentHashMap<>();
     private final Object codeKeyLock = new Object();
+    private final Map<String, ToolManifest> parsedManifests = new ConcurrentHashMap<>();
     private CodeCacheKey codeKey;
     private boolean codeKeyLoaded;
     /** Tool and signature pairs already warned about as partial, so a load does not repeat it. */
@@ -678,7 +679,7 @@ public final class DefaultKami implements Kami {
     private Resolved resolveChecked(ToolRecord r) {
         ToolManifest manifest;
         try {
-            manifest = ManifestParser.parse(r.manifestToml(), r.id() + " (stored manifest)").manifest();
+            manifest = parsedManifest(r);
         } catch (KamiException e) {
             throw new IntegrityException("its stored manifest no longer parses (" + e.getMessage()
                     + "); uninstall it or reinstall it with force", e);
@@ -703,6 +704,23 @@ public final class DefaultKami implements Kami {
         verifySignature(manifest, () -> readVerifiedBlob(r), r.moduleSha256(), r.signature(), r.signerKey());
         return new Resolved(r, manifest, g, eff, Permissions.environmentFor(eff, settings.environment()), schema, null,
                 null);
+    }
+
+    /**
+     * Parses a stored manifest, or returns the one parsed from the same text before: every registry
+     * change clears the resolved tools, and parsing hundreds of manifests again is most of what a
+     * listing costs (docs/PERFORMANCE.md). Only successes are kept, at most 4,096 texts.
+     */
+    private ToolManifest parsedManifest(ToolRecord r) {
+        ToolManifest m = parsedManifests.get(r.manifestToml());
+        if (m == null) {
+            m = ManifestParser.parse(r.manifestToml(), r.id() + " (stored manifest)").manifest();
+            if (parsedManifests.size() >= 4096) {
+                parsedManifests.clear();
+            }
+            parsedManifests.put(r.manifestToml(), m);
+        }
+        return m;
     }
 
     /** @return which denormalized column of the row differs from the manifest, or null */

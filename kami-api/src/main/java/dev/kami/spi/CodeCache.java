@@ -40,6 +40,13 @@ public interface CodeCache {
      */
     void put(String key, byte[] code);
 
+    /**
+     * Drops what is stored under {@code key} for this module: the engine found that it does not
+     * load, so that a fresh {@link #put} replaces it. The default does nothing.
+     */
+    default void discard(String key) {
+    }
+
     /** @return a cache that stores nothing (every {@code get} is empty) */
     static CodeCache none() {
         return None.INSTANCE;

@@ -65,6 +65,16 @@ final class StoreCodeCache implements CodeCache {
         return Optional.of(c.code());
     }
 
+    @Override
+    public void discard(String key) {
+        Objects.requireNonNull(key, "key");
+        try {
+            store.removeCompiled(moduleSha256);
+        } catch (RuntimeException e) {
+            LOG.debug("cannot remove the compiled code of module {} that does not load", moduleSha256, e);
+        }
+    }
+
     /** @return the engine's key with this home's key id: homes with other keys keep entries of their own */
     private String entryKey(String key) {
         return key + ";mac=" + mac.id();

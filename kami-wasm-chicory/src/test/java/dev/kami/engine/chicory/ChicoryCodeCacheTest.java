@@ -39,6 +39,11 @@ class ChicoryCodeCacheTest {
         public void put(String key, byte[] code) {
             entries.putIfAbsent(key, code);
         }
+
+        @Override
+        public void discard(String key) {
+            entries.remove(key);
+        }
     }
 
     private static ToolEngine engine() {
@@ -88,6 +93,10 @@ class ChicoryCodeCacheTest {
             CompiledModule m = b.compile(new ModuleSource("echo", wasm, "sha-echo", null), cache);
             assertThat(m.fromCodeCache()).isFalse();
             assertThat(echo(m)).contains("hi");
+        }
+        assertThat(cache.entries.get(key)).as("replaced by the fresh compile").startsWith(0x50, 0x4b);
+        try (ToolEngine c = engine()) {
+            assertThat(c.compile(new ModuleSource("echo", wasm, "sha-echo", null), cache).fromCodeCache()).isTrue();
         }
     }
 

@@ -86,9 +86,16 @@ final class ChicoryCodeCache implements Cache {
         return classBytes;
     }
 
-    /** @return an adapter that loads nothing but still offers what is compiled (after stored code failed to load) */
+    /**
+     * Drops the stored code that did not load and returns an adapter that loads nothing but
+     * offers what is compiled now, which replaces it.
+     */
     ChicoryCodeCache bypass() {
-        ChicoryCodeCache fresh = new ChicoryCodeCache(new CodeCache() {
+        if (key != null) {
+            cache.discard(key);
+        }
+        CodeCache store = cache;
+        return new ChicoryCodeCache(new CodeCache() {
             @Override
             public Optional<byte[]> get(String k) {
                 return Optional.empty();
@@ -96,10 +103,9 @@ final class ChicoryCodeCache implements Cache {
 
             @Override
             public void put(String k, byte[] code) {
-                // the broken entry stays; a later store of the same key is ignored
+                store.put(k, code);
             }
         }, key);
-        return fresh;
     }
 
     /**

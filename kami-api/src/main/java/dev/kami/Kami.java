@@ -274,7 +274,7 @@ public interface Kami extends AutoCloseable {
         private int queueCapacity = 256;
         private Duration queueTimeout = Duration.ofSeconds(30);
         private long threadStackBytes = 16L * 1024 * 1024;
-        private int cacheMaxEntries = 64;
+        private int cacheMaxEntries = 100_000;
         private long cacheMaxBytes = 512L * 1024 * 1024;
         private final List<KamiListener> listeners = new ArrayList<>();
         private Map<String, String> environment;
@@ -373,13 +373,20 @@ public interface Kami extends AutoCloseable {
             return this;
         }
 
-        /** Compiled modules kept (default 64). */
+        /**
+         * Compiled modules kept in memory at most (default 100 000: the memory bound,
+         * {@link #cacheMaxBytes}, is the one that normally applies). A module evicted from memory is
+         * loaded again from the registry's compiled-code cache, not compiled.
+         */
         public Builder cacheMaxEntries(int n) {
             this.cacheMaxEntries = requireRange(n, 1, 1_000_000, "cacheMaxEntries");
             return this;
         }
 
-        /** Estimated bytes of compiled modules kept (default 512 MiB). */
+        /**
+         * Memory the compiled modules kept in memory may take, by the engine's estimate (default
+         * 512 MiB: a few thousand tools of tens of KiB, several hundred of a MiB; docs/PERFORMANCE.md).
+         */
         public Builder cacheMaxBytes(long bytes) {
             if (bytes <= 0) {
                 throw new IllegalArgumentException("cacheMaxBytes must be positive, got " + bytes);

@@ -9,9 +9,10 @@ import java.util.Objects;
  *
  * @param takenAt when the snapshot was taken
  * @param tools per-tool statistics, by tool id
- * @param compilations modules compiled since start
+ * @param compilations modules compiled since start (those loaded from the registry's compiled-code
+ *     cache instead are not counted)
  * @param cacheHits calls whose module was already compiled
- * @param cacheMisses calls that had to compile
+ * @param cacheMisses calls that had to compile or load their module
  * @param cachedModules modules in the compiled-module cache now
  * @param rejected calls refused as busy
  * @param inFlight calls running now

@@ -13,6 +13,14 @@ public interface CompiledModule {
     long estimatedSizeBytes();
 
     /**
+     * @return whether this module was loaded from the compiled-code cache ({@link CodeCache})
+     *     rather than compiled; the default says no
+     */
+    default boolean fromCodeCache() {
+        return false;
+    }
+
+    /**
      * Runs one call on the calling thread, on a fresh instance, under the invocation's
      * permissions and limits. Returns by the deadline plus a small margin. Never throws for
      * anything the guest does: traps, limits, timeouts and bad output come back as a failed

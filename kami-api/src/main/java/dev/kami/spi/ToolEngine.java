@@ -37,6 +37,18 @@ public interface ToolEngine extends AutoCloseable {
      */
     CompiledModule compile(ModuleSource source);
 
+    /**
+     * As {@link #compile(ModuleSource)}, first looking in {@code cache} for code this engine
+     * compiled from the same module earlier (in this or another process) and offering it what it
+     * compiles. Engines that can load compiled code override it; the default ignores the cache.
+     *
+     * @param cache the compiled-code cache of this module; {@link CodeCache#none()} for none
+     * @throws dev.kami.ModuleRejectedException as {@link #compile(ModuleSource)}
+     */
+    default CompiledModule compile(ModuleSource source, CodeCache cache) {
+        return compile(source);
+    }
+
     /** @return whether {@code max_fuel} is enforced in the current mode */
     boolean supportsFuel();
 

@@ -111,6 +111,50 @@ public interface ToolStore extends AutoCloseable {
     boolean hasBlob(String sha256);
 
     /**
+     * Compiled code stored for a module under a key (the compiled-code cache, {@link CodeCache}).
+     * Stores that keep none return empty, as this default does.
+     *
+     * @return the entry as stored (the caller checks its digest)
+     */
+    default Optional<CompiledCode> readCompiled(String moduleSha256, String key) {
+        return Optional.empty();
+    }
+
+    /**
+     * Keeps compiled code next to its module blob; an entry already stored under the same module
+     * and key is left as it is. It is removed with the blob (when no tool references the module
+     * any more). A store that keeps no compiled code ignores it, as this default does; so does a
+     * store whose module blob is gone.
+     */
+    default void writeCompiled(CompiledCode code) {
+    }
+
+    /**
+     * Forgets every compiled entry of a module, e.g. after one failed its digest check.
+     * The default does nothing.
+     */
+    default void removeCompiled(String moduleSha256) {
+    }
+
+    /**
+     * The ABI label detected for each stored module whose ABI was recorded
+     * ({@link #recordModuleAbi}), so that listing tools reads no module blob.
+     *
+     * @return module SHA-256 to ABI label ({@code dev.kami.manifest.Abi#label()}); the default is empty
+     */
+    default java.util.Map<String, String> moduleAbis() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * Records the ABI an engine detected in a stored module (at install, or the first time a
+     * tool of an older registry is listed). Ignored when the blob is not stored; the default
+     * does nothing.
+     */
+    default void recordModuleAbi(String moduleSha256, String abiLabel) {
+    }
+
+    /**
      * @param id a tool, or {@code null} for all tools
      * @param limit the most entries, newest first
      * @return history lines, newest first

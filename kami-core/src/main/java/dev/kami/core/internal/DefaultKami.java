@@ -103,6 +103,11 @@ public final class DefaultKami implements Kami {
     private final PackageReader reader = new PackageReader();
     private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
     private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
+    private final Map<String, dev.kami.spi.CompiledCode> unstoredCode = new ConcurrentHashMap<>();
+    private final Object codeKeyLock = new Object();
+    private final Map<String, ToolManifest> parsedManifests = new ConcurrentHashMap<>();
+    private CodeCacheKey codeKey;
+    private boolean codeKeyLoaded;
     /** Tool and signature pairs already warned about as partial, so a load does not repeat it. */
     private final java.util.Set<String> partialSignaturesWarned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -116,7 +121,7 @@ public final class DefaultKami implements Kami {
      * when {@code broken} is set, a quarantined tool and why (the other parts may be null).
      */
     private record Resolved(ToolRecord record, ToolManifest manifest, Grants grants, EffectivePermissions effective,
-            Map<String, String> environment, ArgumentSchema arguments, String broken, KamiException failure) {
+            Map<String, String> environment, StoredSchema arguments, String broken, KamiException failure) {
         static Resolved broken(ToolRecord record, KamiException failure) {
             String reason = failure instanceof SignatureException
                     ? "its stored signature is refused (" + failure.getMessage() + ")" : failure.getMessage();
@@ -254,6 +259,7 @@ public final class DefaultKami implements Kami {
             }
         }
         abiBySha.put(pkg.sha256(), abi);
+        stored(pkg.sha256(), abi);
         LOG.info("installed {} {} from {} (sha256 {})", m.id(), m.version(), pkg.source(), pkg.sha256());
         return tool(m.id().value());
     }
@@ -330,10 +336,19 @@ public final class DefaultKami implements Kami {
      */
     private SignatureCoverage verifySignature(ToolManifest m, byte[] module, String sha, String signature,
             String signer) {
+        return verifySignature(m, () -> module, sha, signature, signer);
+    }
+
+    /**
+     * As above, given the module's recorded digest: its bytes are read only for a signature made
+     * over the raw bytes (original KAMI), so resolving a tool for a listing reads no blob.
+     */
+    private SignatureCoverage verifySignature(ToolManifest m, java.util.function.Supplier<byte[]> module, String sha,
+            String signature, String signer) {
         ToolId id = m.id();
         SignatureCoverage coverage = SignatureCoverage.UNSIGNED;
         if (signature != null) {
-            ToolSignatures.Verification v = ToolSignatures.check(signer, signature, module, m);
+            ToolSignatures.Verification v = ToolSignatures.check(signer, signature, sha, module, m);
             if (v.scheme() == ToolSignatures.Scheme.INVALID) {
                 String what = v.changes().isEmpty()
                         ? "its module (sha256 " + sha + ") or its [security] permissions changed since it was signed"
@@ -453,7 +468,7 @@ public final class DefaultKami implements Kami {
             out.add(new BrokenTool(d.id(), d.version(), d.reason()));
         }
         for (ToolRecord r : store.listAll()) {
-            Resolved res = resolveRecord(r);
+            Resolved res = withCheckedModule(resolveRecord(r));
             if (res.broken() != null) {
                 out.add(new BrokenTool(r.id().value(), r.version().toString(), res.broken()));
             }
@@ -718,7 +733,7 @@ public final class DefaultKami implements Kami {
     private Resolved resolveChecked(ToolRecord r) {
         ToolManifest manifest;
         try {
-            manifest = ManifestParser.parse(r.manifestToml(), r.id() + " (stored manifest)").manifest();
+            manifest = parsedManifest(r);
         } catch (KamiException e) {
             throw new IntegrityException("its stored manifest no longer parses (" + e.getMessage()
                     + "); uninstall it or reinstall it with force", e);
@@ -736,17 +751,30 @@ public final class DefaultKami implements Kami {
                     + " with 'kami grant " + r.id() + " ...', or reinstall it with force", e);
         }
         EffectivePermissions eff = Permissions.effective(manifest.security(), g, policy);
-        ArgumentSchema schema;
-        try {
-            schema = ArgumentSchema.of(manifest);
-        } catch (KamiException e) {
-            throw new IntegrityException("its stored input schema no longer compiles (" + e.getMessage()
-                    + "); reinstall the tool", e);
-        }
-        byte[] blob = readVerifiedBlob(r);
-        verifySignature(manifest, blob, r.moduleSha256(), r.signature(), r.signerKey());
+        // compiled when first needed (a call, broken(), loadAll()): a listing needs no schema
+        StoredSchema schema = new StoredSchema(manifest);
+        // the blob itself (its digest and size) is checked when the tool is loaded (loadVerified),
+        // so that listing tools reads no module (ADR 0206)
+        verifySignature(manifest, () -> readVerifiedBlob(r), r.moduleSha256(), r.signature(), r.signerKey());
         return new Resolved(r, manifest, g, eff, Permissions.environmentFor(eff, settings.environment()), schema, null,
                 null);
+    }
+
+    /**
+     * Parses a stored manifest, or returns the one parsed from the same text before: every registry
+     * change clears the resolved tools, and parsing hundreds of manifests again is most of what a
+     * listing costs (docs/PERFORMANCE.md). Only successes are kept, at most 4,096 texts.
+     */
+    private ToolManifest parsedManifest(ToolRecord r) {
+        ToolManifest m = parsedManifests.get(r.manifestToml());
+        if (m == null) {
+            m = ManifestParser.parse(r.manifestToml(), r.id() + " (stored manifest)").manifest();
+            if (parsedManifests.size() >= 4096) {
+                parsedManifests.clear();
+            }
+            parsedManifests.put(r.manifestToml(), m);
+        }
+        return m;
     }
 
     /** @return which denormalized column of the row differs from the manifest, or null */
@@ -768,6 +796,31 @@ public final class DefaultKami implements Kami {
             return "MCP name is '" + r.mcpName() + "' but the manifest's id gives '" + m.id().mcpName() + "'";
         }
         return null;
+    }
+
+    /** A stored tool's input schema, compiled once when first needed. Thread-safe. */
+    private static final class StoredSchema {
+        private final ToolManifest manifest;
+        private volatile ArgumentSchema schema;
+
+        StoredSchema(ToolManifest manifest) {
+            this.manifest = manifest;
+        }
+
+        /** @throws IntegrityException when the stored schema no longer compiles */
+        ArgumentSchema get() {
+            ArgumentSchema s = schema;
+            if (s == null) {
+                try {
+                    s = ArgumentSchema.of(manifest);
+                } catch (KamiException e) {
+                    throw new IntegrityException("its stored input schema no longer compiles (" + e.getMessage()
+                            + "); reinstall the tool", e);
+                }
+                schema = s;
+            }
+            return s;
+        }
     }
 
     /** The enabled tool to call, from the per-id cache when nothing changed. */
@@ -797,13 +850,104 @@ public final class DefaultKami implements Kami {
     private InstalledTool installed(Resolved r) {
         Abi abi = r.manifest().abi();
         if (abi == null) {
+            abi = abiBySha.get(r.record().moduleSha256());
+        }
+        if (abi == null) {
+            knownAbis(); // recorded at install (schema 2); one query for every tool of a listing
             abi = abiBySha.computeIfAbsent(r.record().moduleSha256(), sha -> {
+                // a module installed before its ABI was recorded: detect it once and record it
                 byte[] blob = store.readBlob(sha).orElseThrow(() -> new IntegrityException("the module of tool "
                         + r.record().id() + " (sha256 " + sha + ") is missing from the store; reinstall the tool"));
-                return inspect(r.record().id().value(), blob).abi();
+                Abi detected = inspect(r.record().id().value(), blob).abi();
+                recordAbi(sha, detected);
+                return detected;
             });
         }
         return new InstalledTool(r.manifest(), r.record(), r.grants(), r.effective(), abi);
+    }
+
+    /** @return the home's compiled-code key, read or made on first use; null when there is none (logged once) */
+    private CodeCacheKey codeCacheKey() {
+        synchronized (codeKeyLock) {
+            if (!codeKeyLoaded) {
+                codeKey = CodeCacheKey.load(settings.home());
+                codeKeyLoaded = true;
+            }
+            return codeKey;
+        }
+    }
+
+    /** Loads the ABIs the store recorded into {@link #abiBySha}. */
+    private void knownAbis() {
+        try {
+            store.moduleAbis().forEach((sha, label) -> Abi.fromLabel(label).ifPresent(a -> abiBySha.putIfAbsent(sha, a)));
+        } catch (RuntimeException e) {
+            LOG.debug("recorded module ABIs cannot be read", e);
+        }
+    }
+
+    private void recordAbi(String sha, Abi abi) {
+        try {
+            store.recordModuleAbi(sha, abi.label());
+        } catch (RuntimeException e) {
+            LOG.debug("the ABI of module {} cannot be recorded", sha, e);
+        }
+    }
+
+    /** Compiled code made during an install, before the module's blob is stored; written after the insert. */
+    private void keepUnstored(dev.kami.spi.CompiledCode code) {
+        if (unstoredCode.size() >= 16) {
+            unstoredCode.clear(); // installs that failed after compiling: nothing to keep
+        }
+        unstoredCode.put(code.moduleSha256(), code);
+    }
+
+    /** Stores the compiled code and the ABI of a module just written by an install. */
+    private void stored(String sha, Abi abi) {
+        dev.kami.spi.CompiledCode code = unstoredCode.remove(sha);
+        try {
+            if (code != null) {
+                store.writeCompiled(code);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("compiled code of module {} cannot be kept in the registry ({}); it is compiled again in the next"
+                    + " process", sha, e.getMessage());
+        }
+        recordAbi(sha, abi);
+    }
+
+    /**
+     * The tool after its module blob was read and checked (digest, size, a signature over the raw
+     * bytes), which resolving for a listing leaves out; quarantined, and remembered as such until
+     * the registry changes, when the check fails.
+     */
+    private Resolved withCheckedModule(Resolved r) {
+        if (r.broken() != null) {
+            return r;
+        }
+        try {
+            r.arguments().get();
+            loadVerified(r);
+            return r;
+        } catch (IntegrityException | SignatureException e) {
+            return quarantine(r, e);
+        }
+    }
+
+    private static KamiException refusal(Resolved broken) {
+        try {
+            broken.sound();
+            throw new IllegalStateException("not quarantined: " + broken.record().id());
+        } catch (KamiException e) {
+            return e;
+        }
+    }
+
+    private Resolved quarantine(Resolved r, KamiException e) {
+        Resolved broken = Resolved.broken(r.record(), e);
+        resolved.put(r.record().id().value(), broken);
+        LOG.warn("tool {} is quarantined: {}", r.record().id(), broken.broken());
+        return broken;
     }
 
     /** Reads the blob and checks digest and signature (supply chain checks before every compile). */
@@ -843,7 +987,9 @@ public final class DefaultKami implements Kami {
             long t0 = System.nanoTime();
             CompiledModule m;
             try {
-                m = engine.compile(new ModuleSource(toolId, bytes.get(), sha, abi));
+                CodeCacheKey mac = codeCacheKey();
+                m = engine.compile(new ModuleSource(toolId, bytes.get(), sha, abi), mac == null
+                        ? dev.kami.spi.CodeCache.none() : new StoreCodeCache(store, mac, sha, this::keepUnstored));
             } catch (KamiException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -851,9 +997,12 @@ public final class DefaultKami implements Kami {
                         + toolId + ": " + Causes.describe(e), e);
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            metrics.compilations.increment();
+            if (!m.fromCodeCache()) {
+                metrics.compilations.increment();
+            }
             notifyListeners(l -> l.moduleCompiled(sha, took));
-            LOG.debug("compiled {} (sha256 {}) in {} ms", toolId, sha, took.toMillis());
+            LOG.debug("{} {} (sha256 {}) in {} ms", m.fromCodeCache() ? "loaded compiled" : "compiled", toolId, sha,
+                    took.toMillis());
             return m;
         });
     }
@@ -878,8 +1027,29 @@ public final class DefaultKami implements Kami {
             return CompletableFuture.failedFuture(e);
         }
         String id = r.record().id().value();
-        return submit(id, r.manifest().abi(), r.record().moduleSha256(), () -> loadVerified(r), r.effective(),
-                r.environment(), r.arguments(), argumentsJson, opts);
+        ArgumentSchema arguments;
+        try {
+            arguments = r.arguments().get();
+        } catch (IntegrityException e) {
+            KamiException refusal = refusal(quarantine(r, e));
+            notifyListeners(l -> l.callRejected(tool, refusal.getMessage()));
+            return CompletableFuture.failedFuture(refusal);
+        }
+        java.util.function.Supplier<byte[]> module = () -> loadVerified(r);
+        if (!cache.contains(r.record().moduleSha256())) {
+            // about to load: a module that fails its checks quarantines the tool, as resolving does
+            byte[] checked;
+            try {
+                checked = loadVerified(r);
+            } catch (IntegrityException | SignatureException e) {
+                KamiException refusal = refusal(quarantine(r, e));
+                notifyListeners(l -> l.callRejected(tool, refusal.getMessage()));
+                return CompletableFuture.failedFuture(refusal);
+            }
+            module = () -> checked;
+        }
+        return submit(id, r.manifest().abi(), r.record().moduleSha256(), module, r.effective(),
+                r.environment(), arguments, argumentsJson, opts);
     }
 
     @Override

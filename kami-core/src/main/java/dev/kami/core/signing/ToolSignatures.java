@@ -128,8 +128,20 @@ public final class ToolSignatures {
      *     scheme is {@link Scheme#INVALID} and the changed fields are named
      */
     public static Verification check(String publicKeyHex, String signature, byte[] module, ToolManifest manifest) {
+        return check(publicKeyHex, signature, sha256Hex(module), () -> module, manifest);
+    }
+
+    /**
+     * As {@link #check(String, String, byte[], ToolManifest)}, given the module's SHA-256: the
+     * module's bytes are read (through {@code module}) only for an original-KAMI signature made
+     * over the raw bytes, which no digest can stand for. The caller vouches that the digest is the
+     * module's (the registry recorded it at install and checks it before every compile).
+     */
+    public static Verification check(String publicKeyHex, String signature, String moduleSha256,
+            java.util.function.Supplier<byte[]> module, ToolManifest manifest) {
         if (!isPackageSignature(signature)) {
-            return new Verification(verify(publicKeyHex, signature, module, manifest.security()), List.of());
+            return new Verification(verify(publicKeyHex, signature, moduleSha256, module, manifest.security()),
+                    List.of());
         }
         String[] parts = signature.split(":", -1);
         if (parts.length != 3) {
@@ -148,7 +160,7 @@ public final class ToolSignatures {
                     + " (the token was altered, or made by another key)"));
         }
         Map<String, String> then = parseCanonical(signed);
-        Map<String, String> now = canonicalFields(sha256Hex(module), manifest);
+        Map<String, String> now = canonicalFields(moduleSha256, manifest);
         List<String> changes = new ArrayList<>();
         for (Map.Entry<String, String> e : now.entrySet()) {
             String before = then.get(e.getKey());
@@ -260,12 +272,16 @@ public final class ToolSignatures {
 
     /** @return how a hex (V2 or original) signature verifies, if at all */
     public static Scheme verify(String publicKeyHex, String signatureHex, byte[] module, SecurityRequest security) {
-        String sha = sha256Hex(module);
+        return verify(publicKeyHex, signatureHex, sha256Hex(module), () -> module, security);
+    }
+
+    private static Scheme verify(String publicKeyHex, String signatureHex, String sha,
+            java.util.function.Supplier<byte[]> module, SecurityRequest security) {
         if (Ed25519.verify(publicKeyHex, v2Message(sha, security), signatureHex)) {
             return Scheme.V2;
         }
-        if (Ed25519.verify(publicKeyHex, module, signatureHex)
-                || Ed25519.verify(publicKeyHex, HexFormat.of().parseHex(sha), signatureHex)) {
+        if (Ed25519.verify(publicKeyHex, HexFormat.of().parseHex(sha), signatureHex)
+                || Ed25519.verify(publicKeyHex, module.get(), signatureHex)) {
             return Scheme.MODULE_ONLY;
         }
         return Scheme.INVALID;

@@ -26,6 +26,9 @@ public final class InMemoryToolStore implements ToolStore {
     private final TreeMap<String, ToolRecord> tools = new TreeMap<>();
     private final Map<String, Grants> grants = new HashMap<>();
     private final Map<String, byte[]> blobs = new HashMap<>();
+    /** Compiled code by module digest, then key; goes with the blob. */
+    private final Map<String, Map<String, dev.kami.spi.CompiledCode>> compiled = new HashMap<>();
+    private final Map<String, String> abis = new HashMap<>();
     private final List<HistoryEntry> history = new ArrayList<>();
     private long sequence;
     private boolean closed;
@@ -138,6 +141,43 @@ public final class InMemoryToolStore implements ToolStore {
     private void dropBlobIfUnused(String sha) {
         if (tools.values().stream().noneMatch(t -> t.moduleSha256().equals(sha))) {
             blobs.remove(sha);
+            compiled.remove(sha);
+            abis.remove(sha);
+        }
+    }
+
+    @Override
+    public synchronized Optional<dev.kami.spi.CompiledCode> readCompiled(String moduleSha256, String key) {
+        open();
+        Map<String, dev.kami.spi.CompiledCode> byKey = compiled.get(moduleSha256);
+        return Optional.ofNullable(byKey == null ? null : byKey.get(key));
+    }
+
+    @Override
+    public synchronized void writeCompiled(dev.kami.spi.CompiledCode code) {
+        open();
+        if (blobs.containsKey(code.moduleSha256())) {
+            compiled.computeIfAbsent(code.moduleSha256(), k -> new HashMap<>()).putIfAbsent(code.key(), code);
+        }
+    }
+
+    @Override
+    public synchronized void removeCompiled(String moduleSha256) {
+        open();
+        compiled.remove(moduleSha256);
+    }
+
+    @Override
+    public synchronized Map<String, String> moduleAbis() {
+        open();
+        return Map.copyOf(abis);
+    }
+
+    @Override
+    public synchronized void recordModuleAbi(String moduleSha256, String abiLabel) {
+        open();
+        if (blobs.containsKey(moduleSha256)) {
+            abis.put(moduleSha256, abiLabel);
         }
     }
 

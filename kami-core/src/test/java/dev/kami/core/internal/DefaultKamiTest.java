@@ -76,6 +76,8 @@ class DefaultKamiTest {
         when(engine.inspect(org.mockito.ArgumentMatchers.anyString(), any(byte[].class))).thenReturn(new ModuleInfo(Abi.KAMI_V1, List.of("kami.output"),
                 List.of("memory", "kami_alloc", "kami_run"), 1, -1, false));
         when(engine.compile(any())).thenReturn(module);
+        // the core compiles through the code-cache overload; the fake has no cache and delegates
+        when(engine.compile(any(), any())).thenAnswer(a -> engine.compile((dev.kami.spi.ModuleSource) a.getArgument(0)));
         when(module.estimatedSizeBytes()).thenReturn(1000L);
         when(module.invoke(any())).thenAnswer(a -> behaviour.get().apply(a.getArgument(0)));
     }

@@ -41,6 +41,8 @@ class SignaturesTest {
         when(engine.inspect(org.mockito.ArgumentMatchers.anyString(), any(byte[].class))).thenReturn(new ModuleInfo(Abi.KAMI_V1, List.of(), List.of(), 1, -1, false));
         CompiledModule m = mock(CompiledModule.class);
         when(engine.compile(any())).thenReturn(m);
+        // the core compiles through the code-cache overload; the fake has no cache and delegates
+        when(engine.compile(any(), any())).thenAnswer(a -> engine.compile((dev.kami.spi.ModuleSource) a.getArgument(0)));
     }
 
     private Path pkg(String security) throws IOException {

@@ -301,6 +301,98 @@ public final class JdbcToolStore implements ToolStore {
     }
 
     @Override
+    public Optional<dev.kami.spi.CompiledCode> readCompiled(String moduleSha256, String key) {
+        Objects.requireNonNull(moduleSha256, "moduleSha256");
+        Objects.requireNonNull(key, "key");
+        return Optional.ofNullable(db.read("read compiled code of module " + moduleSha256, c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT code_sha256, code FROM kami_compiled WHERE module_sha256 = ? AND cache_key = ?")) {
+                p.setString(1, moduleSha256);
+                p.setString(2, key);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    String digest = rs.getString(1);
+                    byte[] code = rs.getBytes(2);
+                    return digest == null || code == null ? null
+                            : new dev.kami.spi.CompiledCode(moduleSha256, key, digest, code);
+                }
+            }
+        }));
+    }
+
+    @Override
+    public void writeCompiled(dev.kami.spi.CompiledCode code) {
+        Objects.requireNonNull(code, "code");
+        db.write("keep compiled code of module " + code.moduleSha256(), c -> {
+            if (!blobExists(c, code.moduleSha256())) {
+                return null; // uninstalled meanwhile: the code would outlive its module
+            }
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM kami_compiled WHERE module_sha256 = ?"
+                    + " AND cache_key = ?")) {
+                p.setString(1, code.moduleSha256());
+                p.setString(2, code.key());
+                try (ResultSet rs = p.executeQuery()) {
+                    if (rs.next()) {
+                        return null; // kept as it is; a damaged one is removed by its reader first
+                    }
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO kami_compiled (module_sha256, cache_key,"
+                    + " code_sha256, size, code, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, code.moduleSha256());
+                p.setString(2, code.key());
+                p.setString(3, code.codeSha256());
+                p.setLong(4, code.code().length);
+                p.setBytes(5, code.code());
+                p.setLong(6, micros(now()));
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void removeCompiled(String moduleSha256) {
+        Objects.requireNonNull(moduleSha256, "moduleSha256");
+        db.write("forget compiled code of module " + moduleSha256, c -> {
+            update(c, "DELETE FROM kami_compiled WHERE module_sha256 = ?", moduleSha256);
+            return null;
+        });
+    }
+
+    @Override
+    public java.util.Map<String, String> moduleAbis() {
+        return db.read("read the recorded module ABIs", c -> {
+            java.util.Map<String, String> out = new java.util.HashMap<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT sha256, abi FROM kami_blobs WHERE abi IS NOT NULL");
+                    ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void recordModuleAbi(String moduleSha256, String abiLabel) {
+        Objects.requireNonNull(moduleSha256, "moduleSha256");
+        Objects.requireNonNull(abiLabel, "abiLabel");
+        db.write("record the ABI of module " + moduleSha256, c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE kami_blobs SET abi = ? WHERE sha256 = ?"
+                    + " AND (abi IS NULL OR abi <> ?)")) {
+                p.setString(1, abiLabel);
+                p.setString(2, moduleSha256);
+                p.setString(3, abiLabel);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
     public boolean hasBlob(String sha256) {
         Objects.requireNonNull(sha256, "sha256");
         return db.read("look up module blob " + sha256, c -> blobExists(c, sha256));
@@ -430,6 +522,13 @@ public final class JdbcToolStore implements ToolStore {
     }
 
     private static void dropBlobIfUnreferenced(Connection c, String sha256) throws SQLException {
+        // compiled code goes with its module (SQLite does not enforce the foreign key's cascade)
+        try (PreparedStatement p = c.prepareStatement("DELETE FROM kami_compiled WHERE module_sha256 = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM kami_tools WHERE module_sha256 = ?)")) {
+            p.setString(1, sha256);
+            p.setString(2, sha256);
+            p.executeUpdate();
+        }
         try (PreparedStatement p = c.prepareStatement("DELETE FROM kami_blobs WHERE sha256 = ?"
                 + " AND NOT EXISTS (SELECT 1 FROM kami_tools WHERE module_sha256 = ?)")) {
             p.setString(1, sha256);

@@ -52,14 +52,21 @@ final class ChicoryCompiledModule implements CompiledModule {
     /** Compiled mode: the factory made once by MachineFactoryCompiler; interpreter mode: null. */
     private final Function<Instance, Machine> machineFactory;
     private final long estimatedSize;
+    private final boolean fromCodeCache;
     private final ExtismCall.ToolNames extismToolNames = new ExtismCall.ToolNames();
 
     ChicoryCompiledModule(ChicoryToolEngine engine, ModuleAnalyzer.Analysis analysis,
-            Function<Instance, Machine> machineFactory, long estimatedSize) {
+            Function<Instance, Machine> machineFactory, long estimatedSize, boolean fromCodeCache) {
         this.engine = engine;
         this.analysis = analysis;
         this.machineFactory = machineFactory;
         this.estimatedSize = estimatedSize;
+        this.fromCodeCache = fromCodeCache;
+    }
+
+    @Override
+    public boolean fromCodeCache() {
+        return fromCodeCache;
     }
 
     @Override

@@ -7,6 +7,7 @@ import com.dylibso.chicory.runtime.Machine;
 import dev.kami.ModuleRejectedException;
 import dev.kami.engine.chicory.component.ComponentParser;
 import dev.kami.manifest.Abi;
+import dev.kami.spi.CodeCache;
 import dev.kami.spi.CompiledModule;
 import dev.kami.spi.EngineConfig;
 import dev.kami.spi.ModuleInfo;
@@ -163,7 +164,18 @@ public final class ChicoryToolEngine implements ToolEngine {
 
     @Override
     public CompiledModule compile(ModuleSource source) {
+        return compile(source, CodeCache.none());
+    }
+
+    /**
+     * Compiles, or in compiled mode loads the classes this engine compiled from the same module
+     * earlier from {@code cache} (see {@link ChicoryCodeCache} for the key). Components are
+     * compiled without the cache.
+     */
+    @Override
+    public CompiledModule compile(ModuleSource source, CodeCache cache) {
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(cache, "cache");
         checkOpen();
         String toolId = source.toolId();
         if (ComponentParser.isComponent(source.bytes())) {
@@ -189,7 +201,7 @@ public final class ChicoryToolEngine implements ToolEngine {
             }
             ModuleAnalyzer.Analysis analysis = ModuleAnalyzer.analyze(toolId, source.bytes(), source.abi(),
                     moduleLimits);
-            return new Compiled(analysis, compiled ? machineFactory(toolId, analysis) : null);
+            return compiled ? machineFactory(toolId, analysis, cache) : new Compiled(analysis, null, 0, false);
         });
         ModuleAnalyzer.Analysis analysis = done.analysis();
         Function<Instance, Machine> factory = done.factory();
@@ -197,16 +209,20 @@ public final class ChicoryToolEngine implements ToolEngine {
             http.warmUp(); // the HTTP client's first use (TLS setup) is slow: pay it here, not in a call
         }
         if (!compiled) {
-            return new ChicoryCompiledModule(this, analysis, null, 4L * source.bytes().length);
+            return new ChicoryCompiledModule(this, analysis, null, 4L * source.bytes().length, false);
         }
-        LOG.debug("compiled tool '{}' ({} bytes, sha256 {}) in {} ms", toolId, source.bytes().length,
-                source.sha256(), (System.nanoTime() - start) / 1_000_000);
-        // generated classes are several times the module's size
-        return new ChicoryCompiledModule(this, analysis, factory, 12L * source.bytes().length + 16 * 1024);
+        LOG.debug("{} tool '{}' ({} bytes, sha256 {}) in {} ms", done.fromCache() ? "loaded compiled" : "compiled",
+                toolId, source.bytes().length, source.sha256(), (System.nanoTime() - start) / 1_000_000);
+        return new ChicoryCompiledModule(this, analysis, factory,
+                ChicoryCodeCache.estimatedSize(source.bytes().length, done.classBytes()), done.fromCache());
     }
 
-    /** What the compile thread hands back: the checked module and, in compiled mode, its machine factory. */
-    private record Compiled(ModuleAnalyzer.Analysis analysis, Function<Instance, Machine> factory) {
+    /**
+     * What the compile thread hands back: the checked module and, in compiled mode, its machine
+     * factory, the size of its classes (as Chicory packs them) and whether they came from the cache.
+     */
+    private record Compiled(ModuleAnalyzer.Analysis analysis, Function<Instance, Machine> factory, long classBytes,
+            boolean fromCache) {
     }
 
     /**
@@ -214,11 +230,15 @@ public final class ChicoryToolEngine implements ToolEngine {
      * interpreter up front; a function the JVM still finds too large (its 64 KiB method limit) is
      * added to them and the compile restarted, a bounded number of times.
      */
-    private Function<Instance, Machine> machineFactory(String toolId, ModuleAnalyzer.Analysis analysis) {
+    private Compiled machineFactory(String toolId, ModuleAnalyzer.Analysis analysis, CodeCache cache) {
         Set<Integer> interpreted = new TreeSet<>(analysis.structure().largeFunctions());
+        // the compile is a function of the module and the options asked for first: the functions
+        // added by a restart below follow from them, so the code is kept under the first request
+        ChicoryCodeCache adapter = new ChicoryCodeCache(cache, ChicoryCodeCache.key(interpreted));
         for (int attempt = 0; ; attempt++) {
             try {
-                MachineFactoryCompiler.Builder builder = MachineFactoryCompiler.builder(analysis.module());
+                MachineFactoryCompiler.Builder builder = MachineFactoryCompiler.builder(analysis.module())
+                        .withCache(adapter);
                 if (interpreted.isEmpty()) {
                     builder.withInterpreterFallback(InterpreterFallback.SILENT);
                 } else {
@@ -229,8 +249,15 @@ public final class ChicoryToolEngine implements ToolEngine {
                     LOG.debug("tool '{}': functions {} run on the interpreter (too large to compile)", toolId,
                             interpreted);
                 }
-                return factory;
+                return new Compiled(analysis, factory, adapter.classBytes(), adapter.hit());
             } catch (RuntimeException | LinkageError e) {
+                if (adapter.hit()) {
+                    // stored code that passed its digest check yet does not load: compile afresh
+                    LOG.warn("tool '{}': the cached compiled code does not load ({}); compiling the module again",
+                            toolId, Messages.hostText(e));
+                    adapter = adapter.bypass();
+                    continue;
+                }
                 Integer tooLarge = tooLargeFunction(e);
                 if (tooLarge != null && !interpreted.isEmpty() && attempt < MAX_RECOMPILES
                         && interpreted.add(tooLarge)) {

@@ -45,6 +45,7 @@ class ToolOutputFuzzTest {
         when(engine.inspect(any(String.class), any(byte[].class))).thenReturn(new ModuleInfo(Abi.KAMI_V1,
                 List.of("kami.output"), List.of("memory", "kami_alloc", "kami_run"), 1, -1, false));
         when(engine.compile(any())).thenReturn(module);
+        when(engine.compile(any(), any())).thenReturn(module); // the core compiles through the code-cache overload
         when(module.estimatedSizeBytes()).thenReturn(1000L);
         when(module.invoke(any())).thenAnswer(a -> NEXT.get());
         Kami kami = Kami.builder().engine(engine).inMemory().build();

@@ -93,7 +93,7 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
         try {
             t = Toml.parse(file);
         } catch (IOException e) {
-            throw Exit.failure("cannot read " + file + ": " + e.getMessage(), "check the file's permissions");
+            throw Exit.failure("cannot read " + file + ": " + Exit.why(e), "check the file's permissions");
         }
         if (t.hasErrors()) {
             throw bad(file, t.errors().get(0).toString());
@@ -158,7 +158,7 @@ record CliConfig(HostPolicy policy, String engineId, String engineMode, String s
                     eng == null ? null : string(file, eng, "mode"), store == null ? null : string(file, store, "url"),
                     reg == null ? null : string(file, reg, "index"), file, serve(file, t.getTable("serve")), oauth(file, t.getTable("oauth")));
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw bad(file, e.getMessage());
+            throw bad(file, Exit.why(e));
         }
     }
 

@@ -56,10 +56,27 @@ public final class McpSession implements AutoCloseable {
         final JsonNode id;
         final boolean toolsListChanged;
         final CompletableFuture<McpReply> done = new CompletableFuture<>();
+        /** False until the acknowledgment is out; a list change meanwhile is held, not lost. Guarded by this. */
+        private boolean acknowledged;
+        private boolean changeHeld;
 
         Subscription(JsonNode id, boolean toolsListChanged) {
             this.id = id;
             this.toolsListChanged = toolsListChanged;
+        }
+
+        /** @return whether to deliver a list change now (else it is held until the acknowledgment) */
+        synchronized boolean deliverNowOrHold() {
+            if (!acknowledged) {
+                changeHeld = true;
+            }
+            return acknowledged;
+        }
+
+        /** @return whether a list change arrived before the acknowledgment went out */
+        synchronized boolean acknowledge() {
+            acknowledged = true;
+            return changeHeld;
         }
     }
 
@@ -190,14 +207,18 @@ public final class McpSession implements AutoCloseable {
             deliver(json);
         }
         for (Subscription sub : subscriptions.values()) {
-            if (sub.toolsListChanged) {
-                ObjectNode n = Json.object();
-                n.put("jsonrpc", "2.0");
-                n.put("method", "notifications/tools/list_changed");
-                n.putObject("params").putObject("_meta").set(META_SUBSCRIPTION_ID, sub.id);
-                deliver(Json.write(n));
+            if (sub.toolsListChanged && sub.deliverNowOrHold()) {
+                deliver(listChanged(sub));
             }
         }
+    }
+
+    private static String listChanged(Subscription sub) {
+        ObjectNode n = Json.object();
+        n.put("jsonrpc", "2.0");
+        n.put("method", "notifications/tools/list_changed");
+        n.putObject("params").putObject("_meta").set(META_SUBSCRIPTION_ID, sub.id);
+        return Json.write(n);
     }
 
     private void deliver(String json) {
@@ -396,7 +417,9 @@ public final class McpSession implements AutoCloseable {
         JsonNode tools = filter == null ? null : filter.get("toolsListChanged");
         boolean wantsTools = tools != null && tools.isBoolean() && tools.booleanValue();
         Subscription sub = new Subscription(m.id(), wantsTools);
-        // The acknowledgment goes first; only then can list changes reach this subscription.
+        // Registered before its acknowledgment goes out, so no change is missed; a change in between
+        // is held and delivered right after the acknowledgment, never before it.
+        subscriptions.put(key, sub);
         ObjectNode ack = Json.object();
         ack.put("jsonrpc", "2.0");
         ack.put("method", "notifications/subscriptions/acknowledged");
@@ -407,7 +430,9 @@ public final class McpSession implements AutoCloseable {
             agreed.put("toolsListChanged", true);
         }
         deliver(Json.write(ack));
-        subscriptions.put(key, sub);
+        if (sub.acknowledge()) {
+            deliver(listChanged(sub));
+        }
         if (closed) {
             endSubscriptions();
         }

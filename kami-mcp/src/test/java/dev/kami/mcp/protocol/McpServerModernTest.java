@@ -71,6 +71,29 @@ class McpServerModernTest {
     }
 
     @Test
+    void aListChangeRightAfterTheAcknowledgmentReachesTheSubscription() throws Exception {
+        // the change happens while the acknowledgment is being delivered (here: on its own thread,
+        // the tightest case); it must reach the stream after the acknowledgment, not be lost
+        List<String> sink = new java.util.concurrent.CopyOnWriteArrayList<>();
+        McpSession s = server.openSession(json -> {
+            sink.add(json);
+            if (json.contains("notifications/subscriptions/acknowledged")) {
+                kami.install(FakeKami.tool("dev.test.raced", null, "Installed during the acknowledgment", List.of(),
+                        null, null, dev.kami.manifest.ToolAnnotations.NONE, true),
+                        (a, t) -> dev.kami.ToolResult.success("raced"));
+            }
+        });
+        s.handle(modern("sub9", "subscriptions/listen", "\"notifications\":{\"toolsListChanged\":true}"));
+        assertThat(sink).hasSize(2);
+        assertThat(Rpc.parse(sink.get(0)).path("method").asString()).isEqualTo("notifications/subscriptions/acknowledged");
+        JsonNode changed = Rpc.parse(sink.get(1));
+        assertThat(changed.path("method").asString()).isEqualTo("notifications/tools/list_changed");
+        assertThat(changed.path("params").path("_meta").path("io.modelcontextprotocol/subscriptionId").asString())
+                .isEqualTo("sub9");
+        s.close();
+    }
+
+    @Test
     void listenWithoutToolsGetsNoListChangedAndEndsGracefullyOnClose() throws Exception {
         List<String> sink = new java.util.concurrent.CopyOnWriteArrayList<>();
         McpSession s = server.openSession(sink::add);

@@ -29,7 +29,7 @@ for t in "${targets[@]}"; do
     echo "FUZZ FINDING in $t (full log: /tmp/kami-fuzz-$t.log):"
     grep -E "FuzzTestFindingException|Caused by|^\s+at dev\.kami" /tmp/kami-fuzz-$t.log | head -12 || true
     for f in $(find "$m/src/test/resources" -path "*${t}Inputs*" -name 'crash-*' -newer "$0" 2>/dev/null); do
-      echo "  input $f (base64): $(base64 -w0 "$f" | head -c 2000)"
+      echo "  input $f (base64): $(base64 -w0 "$f" | head -c 65536)"
     done
     status=1
   fi

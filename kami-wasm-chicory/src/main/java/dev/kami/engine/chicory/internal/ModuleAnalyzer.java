@@ -98,7 +98,13 @@ final class ModuleAnalyzer {
                         ? " (" + imp.importType().name().toLowerCase(java.util.Locale.ROOT) + ")" : ""));
                 continue;
             }
-            FunctionType actual = module.typeSection().getType(((FunctionImport) imp).typeIndex());
+            int typeIndex = ((FunctionImport) imp).typeIndex();
+            if (typeIndex < 0 || typeIndex >= module.typeSection().typeCount()) {
+                throw new ModuleRejectedException("module of tool '" + toolId + "' is malformed: its import " + name
+                        + " names function type " + Integer.toUnsignedString(typeIndex) + ", but the module declares "
+                        + module.typeSection().typeCount() + " types. Rebuild it and check it with `kami validate`");
+            }
+            FunctionType actual = module.typeSection().getType(typeIndex);
             if (!actual.equals(expected)) {
                 missing.add(name + " with signature " + signature(actual) + " (KAMI provides " + signature(expected)
                         + ")");

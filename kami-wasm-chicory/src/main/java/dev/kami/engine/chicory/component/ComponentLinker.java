@@ -78,7 +78,8 @@ public final class ComponentLinker {
                 modules[i] = Parser.parse(CoreExports.patchEmptyImports(bytes));
             } catch (RuntimeException e) {
                 throw new ModuleRejectedException("core module " + i + " of the component of tool '" + toolId
-                        + "' is malformed (" + bytes.length + " bytes): " + e.getMessage()
+                        + "' is malformed (" + bytes.length + " bytes): "
+                        + dev.kami.engine.chicory.internal.Messages.parseProblem(e)
                         + ". Rebuild the component", e);
             }
             for (int t = 0; t < modules[i].tableSection().tableCount(); t++) {

@@ -201,23 +201,9 @@ final class ModuleAnalyzer {
             return Parser.parse(bytes);
         } catch (RuntimeException e) { // Chicory's own, and buffer/index errors on truncated bytes
             throw new ModuleRejectedException("module of tool '" + toolId + "' is malformed or truncated ("
-                    + bytes.length + " bytes): " + parseProblem(e) + ". Rebuild it and check it with "
+                    + bytes.length + " bytes): " + Messages.parseProblem(e) + ". Rebuild it and check it with "
                     + "`kami validate`", e);
         }
-    }
-
-    /**
-     * What the parser found wrong, in words: Chicory's own parse errors say it; anything else (a
-     * null reference or an index out of range on a damaged section, found by fuzzing) is named
-     * without its Java exception text, which would mean nothing to a tool author.
-     */
-    static String parseProblem(RuntimeException e) {
-        String m = e.getMessage();
-        if (e instanceof com.dylibso.chicory.wasm.ChicoryException && m != null
-                && !m.matches("(?s).*\\b(java|javax|com|dev|org)\\.[a-z].*")) {
-            return m;
-        }
-        return "a section is damaged (the parser stopped at inconsistent data)";
     }
 
     private static boolean isFunction(Map<String, Export> exports, String name) {

@@ -156,4 +156,26 @@ class ExtismPluginToolsTest {
             });
         }
     }
+
+    @Test
+    void thePluginsToolsAreRecordedInTheRegistryAndServedByTheNextProcess() throws Exception {
+        Path home = dir.resolve("home");
+        try (Kami kami = Kami.builder().home(home).build()) {
+            kami.install(plugin("as-v2", "dev.hyper.v2", ""));
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve("registry.db"));
+                java.sql.ResultSet rs = c.createStatement().executeQuery(
+                        "SELECT entries FROM kami_blobs WHERE entries IS NOT NULL")) {
+            assertThat(rs.next()).as("entries recorded at install").isTrue();
+            assertThat(rs.getString(1)).startsWith("[{\"name\":\"echo\",\"description\":\"returns the payload it was"
+                    + " called with\",\"inputSchema\":\"{\\\"type\\\":\\\"object\\\"}\"}").contains("\"name\":\"notify\"");
+        }
+        try (Kami kami = Kami.builder().home(home).build()) { // another process
+            assertThat(kami.list()).extracting(InstalledTool::mcpName).contains("dev_hyper_v2__upper",
+                    "dev_hyper_v2__notify");
+            dev.kami.ToolResult r = kami.call("dev_hyper_v2__upper", "{\"text\":\"next\"}");
+            assertThat(r.isError()).as(r.text()).isFalse();
+            assertThat(r.text()).isEqualTo("NEXT");
+        }
+    }
 }

@@ -584,9 +584,10 @@ public final class DefaultKami implements Kami {
         ensureOpen();
         List<BrokenTool> failed = new ArrayList<>(broken());
         int loaded = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (InstalledTool t : list()) {
-            if (!t.enabled()) {
-                continue;
+            if (!t.enabled() || !seen.add(t.id().value())) {
+                continue; // the tools of one plugin share its module: loaded once
             }
             Resolved r = resolveRecord(t.record());
             try {

@@ -171,6 +171,7 @@ class ExtismPluginToolsTest {
                     + " called with\",\"inputSchema\":\"{\\\"type\\\":\\\"object\\\"}\"}").contains("\"name\":\"notify\"");
         }
         try (Kami kami = Kami.builder().home(home).build()) { // another process
+            assertThat(kami.loadAll()).as("the plugin's module loads once for its tools").isEmpty();
             assertThat(kami.list()).extracting(InstalledTool::mcpName).contains("dev_hyper_v2__upper",
                     "dev_hyper_v2__notify");
             dev.kami.ToolResult r = kami.call("dev_hyper_v2__upper", "{\"text\":\"next\"}");

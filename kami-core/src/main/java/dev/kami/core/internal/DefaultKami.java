@@ -183,6 +183,7 @@ public final class DefaultKami implements Kami {
             java.util.Collections.reverse(lines);
             eventCounter = now;
             resolved.clear();
+            entryByMcpName.clear(); // another node changed tools: names are looked up again
             for (dev.kami.spi.HistoryEntry h : lines) {
                 if (h.sequence() > seen && h.sequence() <= now) {
                     ToolChange change = new ToolChange(h.id(), changeKind(h.action()));

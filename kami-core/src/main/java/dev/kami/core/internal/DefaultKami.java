@@ -543,7 +543,7 @@ public final class DefaultKami implements Kami {
 
     private void keepEntries(String sha, List<EntryPoint> entries) {
         entriesBySha.put(sha, List.copyOf(entries));
-        if (entries.size() > 1) {
+        if (!entries.isEmpty()) { // empty: not a plugin, or listing failed (logged); not recorded
             try {
                 store.recordModuleEntries(sha, ToolEntries.toJson(entries));
             } catch (RuntimeException e) {

@@ -162,13 +162,18 @@ class ExtismPluginToolsTest {
         Path home = dir.resolve("home");
         try (Kami kami = Kami.builder().home(home).build()) {
             kami.install(plugin("as-v2", "dev.hyper.v2", ""));
+            kami.install(plugin("wat-echo", "dev.wat.echo", ""));
         }
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve("registry.db"));
                 java.sql.ResultSet rs = c.createStatement().executeQuery(
-                        "SELECT entries FROM kami_blobs WHERE entries IS NOT NULL")) {
+                        "SELECT entries FROM kami_blobs WHERE entries IS NOT NULL ORDER BY length(entries) DESC")) {
             assertThat(rs.next()).as("entries recorded at install").isTrue();
             assertThat(rs.getString(1)).startsWith("[{\"name\":\"echo\",\"description\":\"returns the payload it was"
                     + " called with\",\"inputSchema\":\"{\\\"type\\\":\\\"object\\\"}\"}").contains("\"name\":\"notify\"");
+            assertThat(rs.next()).as("a plugin of one tool is recorded too").isTrue();
+            assertThat(rs.getString(1)).isEqualTo("[{\"name\":\"echo\",\"description\":\"\",\"inputSchema\":"
+                    + "\"{\\\"type\\\":\\\"object\\\"}\"}]");
+            assertThat(rs.next()).isFalse();
         }
         try (Kami kami = Kami.builder().home(home).build()) { // another process
             assertThat(kami.loadAll()).as("the plugin's module loads once for its tools").isEmpty();

@@ -19,9 +19,41 @@ import java.util.regex.Pattern;
  * @param grants what the operator granted
  * @param effective request ∩ grants ∩ policy ceiling: what a call gets now
  * @param abi the ABI the module implements (declared or detected)
+ * @param entry the one tool of a module offering several (an Extism plugin's tools, ADR 0120) this
+ *     snapshot stands for, or null for the module's only tool
  */
 public record InstalledTool(ToolManifest manifest, ToolRecord record, Grants grants, EffectivePermissions effective,
-        Abi abi) {
+        Abi abi, Entry entry) {
+
+    /**
+     * One tool of a plugin offering several.
+     *
+     * @param name the plugin's name for it
+     * @param mcpName its client-safe MCP name, {@code <tool mcp name>__<name>} made to match
+     *     {@code ^[a-zA-Z0-9_-]{1,64}$}
+     * @param description what it does
+     * @param inputSchemaJson its JSON Schema for the arguments, or null when it gives none
+     */
+    public record Entry(String name, String mcpName, String description, String inputSchemaJson) {
+        /** Validates. */
+        public Entry {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(mcpName, "mcpName");
+            description = description == null ? "" : description;
+        }
+    }
+
+    /** A tool whose module offers one tool. */
+    public InstalledTool(ToolManifest manifest, ToolRecord record, Grants grants, EffectivePermissions effective,
+            Abi abi) {
+        this(manifest, record, grants, effective, abi, null);
+    }
+
+    /** @return a copy standing for one tool of the plugin */
+    public InstalledTool withEntry(Entry e) {
+        return new InstalledTool(manifest, record, grants, effective, abi, e);
+    }
+
     /** Validates. */
     public InstalledTool {
         Objects.requireNonNull(manifest, "manifest");
@@ -42,16 +74,22 @@ public record InstalledTool(ToolManifest manifest, ToolRecord record, Grants gra
      *     own (a component's {@code describe()}, stored at install in the record)
      */
     public String description() {
+        if (entry != null && !entry.description().isBlank()) {
+            return entry.description();
+        }
         return manifest.description().isEmpty() ? record.description() : manifest.description();
     }
 
     /** @return the name MCP clients see ({@code ^[a-zA-Z0-9_-]{1,64}$}) */
     public String mcpName() {
-        return record.mcpName();
+        return entry != null ? entry.mcpName() : record.mcpName();
     }
 
     /** @return the JSON Schema of the arguments */
     public String inputSchema() {
+        if (entry != null && entry.inputSchemaJson() != null) {
+            return entry.inputSchemaJson();
+        }
         return manifest.effectiveInputSchema();
     }
 

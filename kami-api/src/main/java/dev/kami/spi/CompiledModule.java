@@ -40,4 +40,18 @@ public interface CompiledModule {
     default String describe(Invocation invocation) {
         return null;
     }
+
+    /**
+     * The entry points of a module that offers several tools (an Extism plugin's tools, ADR 0120
+     * section 7), each called through {@link Invocation#entry()}. Runs guest code under the
+     * invocation's permissions and limits, as {@link #invoke} does; never throws for anything the
+     * guest does.
+     *
+     * @param invocation the limits to run under (its input and entry are ignored)
+     * @return the entry points, in the module's order; empty when the module has one entry point
+     *     only, or listing them failed
+     */
+    default java.util.List<EntryPoint> entries(Invocation invocation) {
+        return java.util.List.of();
+    }
 }

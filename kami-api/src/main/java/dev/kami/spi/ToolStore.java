@@ -155,6 +155,24 @@ public interface ToolStore extends AutoCloseable {
     }
 
     /**
+     * The entry points recorded for stored modules that offer several tools
+     * ({@link #recordModuleEntries}), so that listing tools runs no guest code.
+     *
+     * @return module SHA-256 to the entries' JSON text; the default is empty
+     */
+    default java.util.Map<String, String> moduleEntries() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * Records the entry points an engine listed for a stored module (ADR 0120): a JSON array of
+     * {@code {"name", "description", "inputSchema"}} objects. Ignored when the blob is not stored;
+     * the default does nothing.
+     */
+    default void recordModuleEntries(String moduleSha256, String entriesJson) {
+    }
+
+    /**
      * @param id a tool, or {@code null} for all tools
      * @param limit the most entries, newest first
      * @return history lines, newest first

@@ -51,6 +51,10 @@ final class Json {
         m.put("mcp_name", t.mcpName());
         m.put("description", r.description());
         m.put("pinned_version", r.pinnedVersion());
+        if (t.entry() != null && !t.mcpName().equals(r.mcpName())) {
+            m.put("entry", t.entry().name()); // one tool of a plugin offering several (ADR 0120)
+            m.put("description", t.description());
+        }
         return m;
     }
 

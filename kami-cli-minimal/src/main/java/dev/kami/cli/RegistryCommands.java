@@ -42,10 +42,62 @@ final class RegistryCommands {
         boolean force;
         @Option(names = {"-y", "--yes"}, description = "Grant the requested permissions without asking")
         boolean yes;
+        @Option(names = "--manifest", paramLabel = "<tool.toml>",
+                description = "With a bare .wasm as <source> (an Extism plugin, say): the manifest to install it with")
+        java.nio.file.Path manifest;
 
         @Override
         public Integer call() {
-            Sources.Local src = Sources.resolve(root, source);
+            if (manifest != null) {
+                java.nio.file.Path dir = packageOf(java.nio.file.Path.of(source), manifest);
+                try {
+                    return install(new Sources.Local(dir, java.nio.file.Path.of(source).toAbsolutePath().toString(),
+                            false));
+                } finally {
+                    deleteTree(dir);
+                }
+            }
+            return install(Sources.resolve(root, source));
+        }
+
+        /** @return a temporary package directory: the manifest as tool.toml, the module where it says */
+        private static java.nio.file.Path packageOf(java.nio.file.Path wasm, java.nio.file.Path toml) {
+            if (!wasm.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wasm")
+                    || !java.nio.file.Files.isRegularFile(wasm)) {
+                throw Exit.usage("--manifest goes with a .wasm file, and '" + wasm + "' is not one",
+                        "give the module: kami install plugin.wasm --manifest tool.toml");
+            }
+            if (!java.nio.file.Files.isRegularFile(toml)) {
+                throw Exit.notFound("manifest '" + toml + "' does not exist", "give the path of a tool.toml");
+            }
+            String wasmName = dev.kami.core.manifest.ManifestParser.parseFile(toml).manifest().wasm();
+            try {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kami-install-");
+                java.nio.file.Files.copy(toml, dir.resolve("tool.toml"));
+                java.nio.file.Path target = dir.resolve(wasmName).normalize();
+                if (!target.startsWith(dir)) {
+                    deleteTree(dir);
+                    throw Exit.usage("the manifest's wasm = \"" + wasmName + "\" leaves its directory",
+                            "name a file beside the manifest, such as wasm = \"plugin.wasm\"");
+                }
+                java.nio.file.Files.createDirectories(target.getParent());
+                java.nio.file.Files.copy(wasm, target);
+                return dir;
+            } catch (java.io.IOException e) {
+                throw Exit.failure("cannot make a package of " + wasm + " and " + toml + ": " + e.getMessage(),
+                        "check the temporary directory (java.io.tmpdir) is writable");
+            }
+        }
+
+        private static void deleteTree(java.nio.file.Path dir) {
+            try (var paths = java.nio.file.Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException e) {
+                // a temporary directory left behind is harmless
+            }
+        }
+
+        private Integer install(Sources.Local src) {
             ToolPackage pkg = new PackageReader().read(src.path());
             ToolManifest m = pkg.manifest();
             if (!root.json) {
@@ -79,6 +131,16 @@ final class RegistryCommands {
             j.put("requested", Json.requested(m.security()));
             j.put("grants", t.grants().texts());
             String text = "installed " + t.id() + " " + t.record().version() + " (MCP name " + t.mcpName() + ")";
+            List<String> offered = new ArrayList<>();
+            for (InstalledTool one : root.kami().list()) {
+                if (one.id().equals(t.id()) && one.entry() != null && !one.mcpName().equals(t.mcpName())) {
+                    offered.add(one.mcpName());
+                }
+            }
+            if (!offered.isEmpty()) {
+                j.put("tools", offered);
+                text += "\noffers " + offered.size() + " tools: " + String.join(", ", offered);
+            }
             if (m.security().fsAccess() == FsAccess.READ_ONLY) {
                 text += "\nnote: read-only file access needs a directory: kami grant " + t.id() + " fs:read-only:DIR";
             }
@@ -121,9 +183,11 @@ final class RegistryCommands {
                     continue;
                 }
                 rows.add(Json.summary(t));
-                text.append(String.format("%-32s %-10s %-8s %-8s %s%n", t.id(), t.record().version(),
-                        t.enabled() ? "enabled" : "disabled", t.record().signed() ? "signed" : "unsigned",
-                        t.record().description()));
+                // one tool of a plugin offering several is listed by its own name and description (ADR 0120)
+                boolean entry = t.entry() != null && !t.mcpName().equals(t.record().mcpName());
+                text.append(String.format("%-32s %-10s %-8s %-8s %s%n", entry ? t.mcpName() : t.id(),
+                        t.record().version(), t.enabled() ? "enabled" : "disabled",
+                        t.record().signed() ? "signed" : "unsigned", entry ? t.description() : t.record().description()));
             }
             for (dev.kami.BrokenTool b : root.kami().broken()) {
                 String f = filter == null ? null : filter.toLowerCase(Locale.ROOT);

@@ -142,7 +142,9 @@ final class ToolCommands {
             if (!t.enabled()) {
                 throw Exit.refused("tool " + t.id() + " is disabled", "enable it with 'kami enable " + t.id() + "'");
             }
-            return show(root, root.kami().call(t.id().value(), args, input.options()),
+            // one tool of a plugin offering several is called by its own name (ADR 0120)
+            String name = t.entry() != null ? t.mcpName() : t.id().value();
+            return show(root, root.kami().call(name, args, input.options()),
                     "'kami inspect " + t.id() + "' shows the tool's input schema");
         }
     }

@@ -46,6 +46,24 @@ final class ArgumentSchema {
         }
     }
 
+    /**
+     * @return the compiled schema of one tool of a plugin offering several (ADR 0120), or null
+     *     when the plugin's schema cannot be compiled (the manifest's then applies; logged)
+     */
+    static ArgumentSchema ofEntry(String toolId, String entry, String schemaJson) {
+        try {
+            JsonNode node = JSON.readTree(schemaJson);
+            Schema s = REGISTRY.getSchema(SchemaLocation.of("urn:kami:tool:" + toolId + "#"
+                    + java.net.URLEncoder.encode(entry, java.nio.charset.StandardCharsets.UTF_8)), node);
+            s.initializeValidators();
+            return new ArgumentSchema(s);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ArgumentSchema.class).warn("the input schema of {} of plugin {} is not"
+                    + " a usable JSON Schema ({}); the manifest's applies", entry, toolId, Causes.describe(e));
+            return null;
+        }
+    }
+
     /** @return what is wrong with the arguments, or an empty list when they are valid */
     List<String> problems(JsonNode arguments) {
         List<Error> errors = schema.validate(arguments);

@@ -38,6 +38,7 @@ import dev.kami.policy.Permission;
 import dev.kami.spi.CompiledModule;
 import dev.kami.spi.DamagedRow;
 import dev.kami.spi.EngineResult;
+import dev.kami.spi.EntryPoint;
 import dev.kami.spi.Invocation;
 import dev.kami.spi.KamiSettings;
 import dev.kami.spi.ModuleInfo;
@@ -103,6 +104,10 @@ public final class DefaultKami implements Kami {
     private final PackageReader reader = new PackageReader();
     private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
     private final Map<String, Abi> abiBySha = new ConcurrentHashMap<>();
+    /** The tools a module offers when it offers several (ADR 0120), by module SHA-256; empty list: one tool. */
+    private final Map<String, List<EntryPoint>> entriesBySha = new ConcurrentHashMap<>();
+    /** The tool and entry behind an entry's MCP name, filled by listings; cleared on every change. */
+    private final Map<String, InstalledTool> entryByMcpName = new ConcurrentHashMap<>();
     private final Map<String, dev.kami.spi.CompiledCode> unstoredCode = new ConcurrentHashMap<>();
     private final Object codeKeyLock = new Object();
     private final Map<String, ToolManifest> parsedManifests = new ConcurrentHashMap<>();
@@ -178,6 +183,7 @@ public final class DefaultKami implements Kami {
             java.util.Collections.reverse(lines);
             eventCounter = now;
             resolved.clear();
+            entryByMcpName.clear(); // another node changed tools: names are looked up again
             for (dev.kami.spi.HistoryEntry h : lines) {
                 if (h.sequence() > seen && h.sequence() <= now) {
                     ToolChange change = new ToolChange(h.id(), changeKind(h.action()));
@@ -260,6 +266,7 @@ public final class DefaultKami implements Kami {
         }
         abiBySha.put(pkg.sha256(), abi);
         stored(pkg.sha256(), abi);
+        keepEntries(pkg.sha256(), checked.entries());
         LOG.info("installed {} {} from {} (sha256 {})", m.id(), m.version(), pkg.source(), pkg.sha256());
         return tool(m.id().value());
     }
@@ -275,7 +282,7 @@ public final class DefaultKami implements Kami {
      * @param abi the module's ABI
      * @param description the MCP description to store: the manifest's, or the module's own
      */
-    private record Checked(Abi abi, String description) {
+    private record Checked(Abi abi, String description, List<EntryPoint> entries) {
     }
 
     /** Everything an install checks before writing. */
@@ -296,7 +303,10 @@ public final class DefaultKami implements Kami {
         Permissions.requireWithinCeiling(m.id(), m.security(), policy);
         verifySignature(m, pkg.module(), pkg.sha256(), pkg.signature(), pkg.signerKey());
         CompiledModule module = compiled(m.id().value(), pkg.sha256(), () -> pkg.module(), m.abi());
-        return new Checked(info.abi(), description(m, info, module));
+        List<EntryPoint> entries = info.abi() == Abi.EXTISM ? module.entries(Invocation.of(m.id().value(),
+                new byte[0], EffectivePermissions.denyAll(m.security().maxMemoryMb(), m.security().maxExecutionMs())))
+                : List.of();
+        return new Checked(info.abi(), description(m, info, module), entries);
     }
 
     /**
@@ -454,10 +464,103 @@ public final class DefaultKami implements Kami {
         for (ToolRecord r : store.listAll()) {
             Resolved res = resolveRecord(r);
             if (res.broken() == null) {
-                out.add(installed(res));
+                out.addAll(expanded(res, installed(res)));
             }
         }
         return out;
+    }
+
+    /**
+     * @return the tool, or, for a plugin offering several tools, one snapshot per tool it offers
+     *     and its manifest does not skip ({@code [mcp] skip_tools}), each with its own MCP name
+     */
+    private List<InstalledTool> expanded(Resolved r, InstalledTool t) {
+        if (t.abi() != Abi.EXTISM) {
+            return List.of(t);
+        }
+        List<EntryPoint> entries = entriesOf(r);
+        if (entries.size() <= 1) {
+            return List.of(withOnlyEntry(r, t)); // a plugin of one tool keeps the plain name
+        }
+        List<InstalledTool> out = new ArrayList<>();
+        for (InstalledTool.Entry e : ToolEntries.named(t.mcpName(), entries,
+                ManifestParser.skipTools(t.record().manifestToml()))) {
+            InstalledTool one = t.withEntry(e);
+            entryByMcpName.put(e.mcpName(), one);
+            out.add(one);
+        }
+        return out;
+    }
+
+    /**
+     * @return the tool, for an Extism plugin offering exactly one tool with that tool's
+     *     description and input schema under the tool's plain MCP name
+     */
+    private InstalledTool withOnlyEntry(Resolved r, InstalledTool t) {
+        if (t.abi() != Abi.EXTISM || t.entry() != null) {
+            return t;
+        }
+        List<EntryPoint> entries = entriesOf(r);
+        if (entries.size() != 1) {
+            return t;
+        }
+        EntryPoint only = entries.get(0);
+        return t.withEntry(new InstalledTool.Entry(only.name(), t.record().mcpName(), only.description(),
+                only.inputSchemaJson()));
+    }
+
+    /** @return the tools the module of an Extism plugin offers: recorded at install, else listed once now */
+    private List<EntryPoint> entriesOf(Resolved r) {
+        String sha = r.record().moduleSha256();
+        List<EntryPoint> known = entriesBySha.get(sha);
+        if (known != null) {
+            return known;
+        }
+        try {
+            String json = store.moduleEntries().get(sha);
+            if (json != null) {
+                List<EntryPoint> read = ToolEntries.fromJson(json);
+                entriesBySha.put(sha, read);
+                return read;
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("the recorded entries of module {} cannot be read; listing them again", sha, e);
+        }
+        // a plugin installed before its entries were recorded: list them once, and record them
+        String id = r.record().id().value();
+        List<EntryPoint> listed;
+        try {
+            listed = compiled(id, sha, () -> loadVerified(r), r.manifest().abi()).entries(Invocation.of(id,
+                    new byte[0], EffectivePermissions.denyAll(r.manifest().security().maxMemoryMb(),
+                            r.manifest().security().maxExecutionMs())));
+        } catch (KamiException e) {
+            LOG.warn("the tools of plugin {} cannot be listed; it is listed as one tool: {}", id, e.getMessage());
+            return List.of();
+        }
+        keepEntries(sha, listed);
+        return listed;
+    }
+
+    private void keepEntries(String sha, List<EntryPoint> entries) {
+        entriesBySha.put(sha, List.copyOf(entries));
+        if (!entries.isEmpty()) { // empty: not a plugin, or listing failed (logged); not recorded
+            try {
+                store.recordModuleEntries(sha, ToolEntries.toJson(entries));
+            } catch (RuntimeException e) {
+                LOG.warn("the tools of module {} cannot be recorded in the registry ({}); they are listed again in the"
+                        + " next process", sha, e.getMessage());
+            }
+        }
+    }
+
+    /** @return the tool of a plugin behind an entry's MCP name, if that is one */
+    private Optional<InstalledTool> entryTool(String mcpName) {
+        InstalledTool t = entryByMcpName.get(mcpName);
+        if (t == null && mcpName != null && mcpName.contains("__")) {
+            list(); // fills the map
+            t = entryByMcpName.get(mcpName);
+        }
+        return Optional.ofNullable(t);
     }
 
     @Override
@@ -482,9 +585,10 @@ public final class DefaultKami implements Kami {
         ensureOpen();
         List<BrokenTool> failed = new ArrayList<>(broken());
         int loaded = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (InstalledTool t : list()) {
-            if (!t.enabled()) {
-                continue;
+            if (!t.enabled() || !seen.add(t.id().value())) {
+                continue; // the tools of one plugin share its module: loaded once
             }
             Resolved r = resolveRecord(t.record());
             try {
@@ -506,7 +610,9 @@ public final class DefaultKami implements Kami {
     @Override
     public Optional<InstalledTool> find(String tool) {
         ensureOpen();
-        return lookup(tool).map(this::resolveRecord).filter(r -> r.broken() == null).map(this::installed);
+        Optional<InstalledTool> found = lookup(tool).map(this::resolveRecord).filter(r -> r.broken() == null)
+                .map(r -> withOnlyEntry(r, installed(r)));
+        return found.isPresent() ? found : entryTool(tool);
     }
 
     @Override
@@ -524,7 +630,12 @@ public final class DefaultKami implements Kami {
         ensureOpen();
         Optional<ToolRecord> r = lookup(tool);
         if (r.isPresent()) {
-            return installed(resolveRecord(r.get()).sound());
+            Resolved res = resolveRecord(r.get()).sound();
+            return withOnlyEntry(res, installed(res));
+        }
+        Optional<InstalledTool> entry = entryTool(tool);
+        if (entry.isPresent()) {
+            return entry.get();
         }
         DamagedRow d = damagedRow(tool);
         if (d != null) {
@@ -842,6 +953,7 @@ public final class DefaultKami implements Kami {
 
     private void changed(ToolId id, ToolChange.Kind kind) {
         resolved.clear();
+        entryByMcpName.clear();
         eventCounter = store.changeCounter(); // this node tells its own listeners below; the watcher need not repeat it
         ToolChange change = new ToolChange(id, kind);
         notifyListeners(l -> l.toolsChanged(change));
@@ -1018,18 +1130,34 @@ public final class DefaultKami implements Kami {
     public CompletableFuture<ToolResult> callAsync(String tool, String argumentsJson, CallOptions options) {
         ensureOpen();
         CallOptions opts = options == null ? CallOptions.defaults() : options;
-        Resolved r;
+        Resolved found;
+        InstalledTool.Entry entry = null;
         try {
-            r = resolveForCall(tool);
-            Permissions.requireUsableDirectory(r.record().id(), r.effective());
+            try {
+                found = resolveForCall(tool);
+                entry = withOnlyEntry(found, installed(found)).entry();
+            } catch (ToolNotFoundException e) {
+                Optional<InstalledTool> t = entryTool(tool); // one tool of a plugin offering several
+                if (t.isEmpty()) {
+                    throw e;
+                }
+                entry = t.get().entry();
+                found = resolveForCall(t.get().id().value());
+            }
+            Permissions.requireUsableDirectory(found.record().id(), found.effective());
         } catch (KamiException e) { // not found, disabled, quarantined, a granted directory gone
             notifyListeners(l -> l.callRejected(tool, e.getMessage()));
             return CompletableFuture.failedFuture(e);
         }
+        Resolved r = found;
         String id = r.record().id().value();
         ArgumentSchema arguments;
         try {
             arguments = r.arguments().get();
+            if (entry != null && entry.inputSchemaJson() != null) {
+                ArgumentSchema own = ArgumentSchema.ofEntry(id, entry.name(), entry.inputSchemaJson());
+                arguments = own != null ? own : arguments;
+            }
         } catch (IntegrityException e) {
             KamiException refusal = refusal(quarantine(r, e));
             notifyListeners(l -> l.callRejected(tool, refusal.getMessage()));
@@ -1048,8 +1176,8 @@ public final class DefaultKami implements Kami {
             }
             module = () -> checked;
         }
-        return submit(id, r.manifest().abi(), r.record().moduleSha256(), module, r.effective(),
-                r.environment(), arguments, argumentsJson, opts);
+        return submit(id, entry == null ? null : entry.name(), r.manifest().abi(), r.record().moduleSha256(), module,
+                r.effective(), r.environment(), arguments, argumentsJson, opts);
     }
 
     @Override
@@ -1067,18 +1195,18 @@ public final class DefaultKami implements Kami {
             String sha = ToolSignatures.sha256Hex(module);
             String id = "run:" + packageOrWasm.getFileName();
             EffectivePermissions eff = Permissions.effective(SecurityRequest.denyAll(), Grants.none(), policy);
-            return join(submit(id, null, sha, () -> module, eff, Map.of(), null, argumentsJson, opts));
+            return join(submit(id, null, null, sha, () -> module, eff, Map.of(), null, argumentsJson, opts));
         }
         ToolPackage pkg = reader.read(packageOrWasm);
         check(pkg);
         SecurityRequest req = pkg.manifest().security();
         EffectivePermissions eff = Permissions.effective(req, Grants.of(req), policy);
-        return join(submit(pkg.manifest().id().value(), pkg.manifest().abi(), pkg.sha256(), pkg::module, eff,
+        return join(submit(pkg.manifest().id().value(), null, pkg.manifest().abi(), pkg.sha256(), pkg::module, eff,
                 Permissions.environmentFor(eff, settings.environment()), ArgumentSchema.of(pkg.manifest()),
                 argumentsJson, opts));
     }
 
-    private CompletableFuture<ToolResult> submit(String id, Abi abi, String sha,
+    private CompletableFuture<ToolResult> submit(String id, String entry, Abi abi, String sha,
             java.util.function.Supplier<byte[]> module, EffectivePermissions eff, Map<String, String> env,
             ArgumentSchema schema, String argumentsJson, CallOptions opts) {
         long t0 = System.nanoTime();
@@ -1104,7 +1232,7 @@ public final class DefaultKami implements Kami {
                 long c0 = System.nanoTime();
                 CompiledModule m = compiled(id, sha, module, abi); // host work: not on the tool's clock
                 long c1 = System.nanoTime();
-                EngineResult er = m.invoke(new Invocation(id, input, invocationEff, env, clock.start()));
+                EngineResult er = m.invoke(new Invocation(id, input, invocationEff, env, clock.start(), entry));
                 long c2 = System.nanoTime();
                 return toResult(id, er).withTimings(new ToolResult.Timings(Duration.ofNanos(queuedNanos),
                         Duration.ofNanos(c1 - c0), Duration.ofNanos(c2 - c1), Duration.ofNanos(c2 - t0)));

@@ -61,7 +61,7 @@ public final class ManifestParser {
     private static final Set<String> TOOL_KEYS = Set.of("id", "name", "version", "wasm", "abi", "title", "wasm_sha256",
             "signature", "signer_public_key");
     private static final Set<String> MCP_KEYS = Set.of("description", "arguments", "input_schema", "output_schema",
-            "annotations");
+            "annotations", "skip_tools");
     private static final Set<String> ARG_KEYS = Set.of("name", "type", "description", "required");
     private static final Set<String> ANNOTATION_KEYS = Set.of("read_only", "destructive", "idempotent", "open_world");
     private static final Set<String> SECURITY_KEYS = Set.of("fs_access", "net_allow_list", "env_allow_list",
@@ -212,6 +212,7 @@ public final class ManifestParser {
             if (description == null) {
                 description = "";
             }
+            stringList(mcp, "mcp", "skip_tools"); // checked here, read by the core (skipTools)
             List<ToolArgument> arguments = arguments(mcp);
             String inputSchema = jsonSchema(mcp, "input_schema");
             String outputSchema = jsonSchema(mcp, "output_schema");
@@ -381,18 +382,22 @@ public final class ManifestParser {
         }
 
         private List<String> stringList(TomlTable t, String key) {
+            return stringList(t, "security", key);
+        }
+
+        private List<String> stringList(TomlTable t, String section, String key) {
             if (!t.contains(key)) {
                 return List.of();
             }
             if (!t.isArray(key)) {
-                fail("security." + key, t, key, "expected an array of strings such as [\"a\", \"b\"], got " + describe(t.get(key)));
+                fail(section + "." + key, t, key, "expected an array of strings such as [\"a\", \"b\"], got " + describe(t.get(key)));
             }
             TomlArray a = t.getArray(key);
             List<String> out = new ArrayList<>();
             for (int i = 0; i < a.size(); i++) {
                 Object v = a.get(i);
                 if (!(v instanceof String str)) {
-                    throw error("security." + key, t, key, "expected strings only; item " + i + " is " + describe(v));
+                    throw error(section + "." + key, t, key, "expected strings only; item " + i + " is " + describe(v));
                 }
                 out.add(str);
             }
@@ -471,6 +476,23 @@ public final class ManifestParser {
             }
             return new ManifestException(file, fullKey, p == null ? 0 : p.line(), detail);
         }
+    }
+
+    /**
+     * @param manifestToml the text of a manifest this parser accepted
+     * @return its {@code [mcp] skip_tools}: the tools of a plugin offering several that are not
+     *     offered (ADR 0120); empty when it gives none
+     */
+    public static List<String> skipTools(String manifestToml) {
+        TomlParseResult toml = Toml.parse(manifestToml);
+        TomlArray a = toml.getArray("mcp.skip_tools");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; a != null && i < a.size(); i++) {
+            if (a.get(i) instanceof String str) {
+                out.add(str);
+            }
+        }
+        return out;
     }
 
     private static String describe(Object v) {

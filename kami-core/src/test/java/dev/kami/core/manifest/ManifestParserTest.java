@@ -304,4 +304,16 @@ class ManifestParserTest {
     private static ToolManifest parse(String toml) {
         return ManifestParser.parse(toml, "tool.toml").manifest();
     }
+
+    @Test
+    void skipToolsIsAnArrayOfStringsReadBackForThePluginsTools() {
+        String ok = HEAD + "skip_tools = [\"http\", \"debug\"]\n";
+        ManifestParser.parse(ok, "tool.toml");
+        assertThat(ManifestParser.skipTools(ok)).containsExactly("http", "debug");
+        assertThat(ManifestParser.skipTools(HEAD)).isEmpty();
+        assertThatThrownBy(() -> ManifestParser.parse(HEAD + "skip_tools = \"http\"\n", "tool.toml"))
+                .hasMessageContaining("key 'mcp.skip_tools': expected an array of strings such as [\"a\", \"b\"], got");
+        assertThatThrownBy(() -> ManifestParser.parse(HEAD + "skip_tools = [\"http\", 3]\n", "tool.toml"))
+                .hasMessageContaining("key 'mcp.skip_tools': expected strings only; item 1 is");
+    }
 }

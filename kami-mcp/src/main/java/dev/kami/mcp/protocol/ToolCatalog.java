@@ -58,7 +58,7 @@ final class ToolCatalog {
     /** Forgets what was cached for a tool (called when it changes). */
     void invalidate(String toolId) {
         schemas.keySet().removeIf(k -> k.startsWith(toolId + "@"));
-        entries.remove(toolId);
+        entries.keySet().removeIf(k -> k.equals(toolId) || k.startsWith(toolId + "#"));
     }
 
     /**
@@ -91,12 +91,13 @@ final class ToolCatalog {
     }
 
     private ObjectNode entry(InstalledTool t) {
-        Entry e = entries.get(t.id().value());
+        String key = cacheKey(t, t.id().value());
+        Entry e = entries.get(key);
         if (e != null && e.updatedAt().equals(t.record().updatedAt())) {
             return e.json();
         }
         ObjectNode json = describe(t);
-        entries.put(t.id().value(), new Entry(t.record().updatedAt(), json));
+        entries.put(key, new Entry(t.record().updatedAt(), json));
         return json;
     }
 
@@ -193,7 +194,7 @@ final class ToolCatalog {
     }
 
     private Schema schema(InstalledTool t) {
-        String key = t.id().value() + "@" + t.manifest().version();
+        String key = cacheKey(t, t.id().value() + "@" + t.manifest().version());
         String text = t.inputSchema();
         Compiled c = schemas.get(key);
         if (c != null && c.text().equals(text)) {
@@ -211,6 +212,11 @@ final class ToolCatalog {
         }
         schemas.put(key, new Compiled(text, s));
         return s;
+    }
+
+    /** @return the cache key of a tool, or of one tool of a plugin offering several (ADR 0120) */
+    private static String cacheKey(InstalledTool t, String base) {
+        return t.entry() == null ? base : base + "#" + t.entry().name();
     }
 
     static String encodeCursor(String lastName) {

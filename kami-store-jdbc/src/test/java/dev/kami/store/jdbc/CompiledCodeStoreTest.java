@@ -112,4 +112,35 @@ class CompiledCodeStoreTest {
             assertThat(store.moduleAbis()).containsOnly(Map.entry(sha256(m1), "kami-v1"));
         }
     }
+
+    @Test
+    void moduleEntriesAreRecordedPerBlobAndReadByAnotherProcessOnSqlite() {
+        moduleEntriesAreRecordedPerBlob(this::sqlite);
+    }
+
+    @Test
+    void moduleEntriesAreRecordedPerBlobAndReadByAnotherProcessOnPostgres() {
+        try (PgSupport pg = PgSupport.create()) {
+            moduleEntriesAreRecordedPerBlob(() -> new JdbcStoreProvider().open(new StoreConfig(home, pg.url(),
+                    Map.of())));
+        }
+    }
+
+    /** Schema version 3: the tools of a plugin offering several (ADR 0120), kept with its module's blob. */
+    private void moduleEntriesAreRecordedPerBlob(java.util.function.Supplier<ToolStore> open) {
+        byte[] m = module("plugin");
+        String entries = "[{\"name\":\"echo\",\"description\":\"echoes\",\"inputSchema\":null},"
+                + "{\"name\":\"upper\",\"description\":\"\",\"inputSchema\":\"{\\\"type\\\":\\\"object\\\"}\"}]";
+        try (ToolStore store = open.get()) {
+            store.recordModuleEntries(sha256(m), entries);
+            assertThat(store.moduleEntries()).as("no blob, nothing recorded").isEmpty();
+            store.insert(record("dev.kami.plugin", "1.0.0", m, T0), m, Grants.none());
+            store.recordModuleEntries(sha256(m), entries);
+        }
+        try (ToolStore store = open.get()) { // another process
+            assertThat(store.moduleEntries()).containsExactly(Map.entry(sha256(m), entries));
+            store.remove(ToolId.of("dev.kami.plugin"));
+            assertThat(store.moduleEntries()).isEmpty();
+        }
+    }
 }

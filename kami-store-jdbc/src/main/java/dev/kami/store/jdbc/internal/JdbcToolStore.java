@@ -393,6 +393,34 @@ public final class JdbcToolStore implements ToolStore {
     }
 
     @Override
+    public java.util.Map<String, String> moduleEntries() {
+        return db.read("read the recorded module entries", c -> {
+            java.util.Map<String, String> out = new java.util.HashMap<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT sha256, entries FROM kami_blobs WHERE entries IS NOT NULL");
+                    ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void recordModuleEntries(String moduleSha256, String entriesJson) {
+        Objects.requireNonNull(moduleSha256, "moduleSha256");
+        Objects.requireNonNull(entriesJson, "entriesJson");
+        db.write("record the entries of module " + moduleSha256, c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE kami_blobs SET entries = ? WHERE sha256 = ?")) {
+                p.setString(1, entriesJson);
+                p.setString(2, moduleSha256);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
     public boolean hasBlob(String sha256) {
         Objects.requireNonNull(sha256, "sha256");
         return db.read("look up module blob " + sha256, c -> blobExists(c, sha256));

@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.Import;
 import dev.kami.ToolErrorKind;
+import dev.kami.spi.EntryPoint;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -201,8 +202,10 @@ public final class ExtismCall {
      * @param instance the plugin instance, not yet started
      * @param hasInitialize whether the module exports {@code _initialize} (WASI reactors)
      * @param input KAMI's input JSON (UTF-8)
+     * @param entry the plugin tool the core named ({@code Invocation.entry}), or null to select it
+     *     from the input as section 5 of ADR 0120 says
      */
-    public Outcome run(Instance instance, boolean hasInitialize, byte[] input) {
+    public Outcome run(Instance instance, boolean hasInitialize, byte[] input, String entry) {
         if (hasInitialize) {
             instance.export("_initialize").apply();
         }
@@ -214,12 +217,14 @@ public final class ExtismCall {
                     + "' is not JSON (" + e.getMessage() + "); an Extism plugin takes a JSON object of arguments");
         }
         Map<?, ?> in = parsed instanceof Map<?, ?> m ? m : null;
-        if (in != null && Boolean.TRUE.equals(in.get(LIST_KEY))) {
-            return listTools(instance);
-        }
         String name;
         Object arguments;
-        if (in != null && in.get(TOOL_KEY) instanceof String selected) {
+        if (entry != null) {
+            name = entry;
+            arguments = parsed;
+        } else if (in != null && Boolean.TRUE.equals(in.get(LIST_KEY))) {
+            return listTools(instance);
+        } else if (in != null && in.get(TOOL_KEY) instanceof String selected) {
             name = selected;
             arguments = in.containsKey("arguments") ? in.get("arguments") : new LinkedHashMap<>();
         } else {
@@ -298,6 +303,25 @@ public final class ExtismCall {
             }
         }
         return false;
+    }
+
+    /**
+     * @return the tools of a plugin's ListToolsResult as entry points (name, description, input
+     *     schema JSON: {@code inputSchema}, or {@code input_schema} as some PDKs write it)
+     * @throws IllegalArgumentException if it is not a ListToolsResult
+     */
+    public static List<EntryPoint> entriesOf(byte[] listToolsResult) {
+        Object parsed = JsonText.parse(new String(listToolsResult, StandardCharsets.UTF_8));
+        toolNamesOf(listToolsResult);
+        List<EntryPoint> out = new ArrayList<>();
+        for (Object t : (List<?>) ((Map<?, ?>) parsed).get("tools")) {
+            Map<?, ?> tool = (Map<?, ?>) t;
+            Object schema = tool.get("inputSchema") != null ? tool.get("inputSchema") : tool.get("input_schema");
+            out.add(new EntryPoint((String) tool.get("name"),
+                    tool.get("description") instanceof String d ? d : "",
+                    schema instanceof Map<?, ?> ? JsonText.write(schema) : null));
+        }
+        return out;
     }
 
     /** @return the tool names of a ListToolsResult */

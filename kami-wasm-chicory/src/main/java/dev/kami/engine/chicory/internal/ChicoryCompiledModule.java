@@ -21,6 +21,7 @@ import dev.kami.engine.chicory.extism.ExtismHost;
 import dev.kami.manifest.Abi;
 import dev.kami.spi.CompiledModule;
 import dev.kami.spi.EngineResult;
+import dev.kami.spi.EntryPoint;
 import dev.kami.spi.Invocation;
 import dev.kami.spi.ModuleInfo;
 import java.nio.ByteBuffer;
@@ -42,6 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@link EngineResult}. Thread-safe: nothing mutable is shared between calls.
  */
 final class ChicoryCompiledModule implements CompiledModule {
+    private static final Logger LOG = LoggerFactory.getLogger(ChicoryCompiledModule.class);
     private static final Logger GUEST_LOG = LoggerFactory.getLogger("dev.kami.guest");
     private static final int STDERR_TAIL = 2048;
     private static final int MESSAGE_MAX = 2048;
@@ -77,6 +79,30 @@ final class ChicoryCompiledModule implements CompiledModule {
     @Override
     public long estimatedSizeBytes() {
         return estimatedSize;
+    }
+
+    /**
+     * An Extism plugin's tools, listed on a fresh instance under the invocation's limits (ADR
+     * 0120 section 7); empty for every other ABI, and when listing fails (logged).
+     */
+    @Override
+    public List<EntryPoint> entries(Invocation invocation) {
+        if (analysis.info().abi() != Abi.EXTISM) {
+            return List.of();
+        }
+        EngineResult listed = invoke(new Invocation(invocation.toolId(),
+                ("{\"" + ExtismCall.LIST_KEY + "\": true}").getBytes(StandardCharsets.UTF_8),
+                invocation.permissions(), invocation.environment(), invocation.deadlineNanos()));
+        if (!listed.success()) {
+            LOG.warn("the tools of Extism plugin '{}' cannot be listed: {}", invocation.toolId(), listed.message());
+            return List.of();
+        }
+        try {
+            return ExtismCall.entriesOf(listed.output());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("the tools of Extism plugin '{}' cannot be listed: {}", invocation.toolId(), e.getMessage());
+            return List.of();
+        }
     }
 
     @Override
@@ -160,7 +186,8 @@ final class ChicoryCompiledModule implements CompiledModule {
             return runKamiV1(call, instance, memory);
         }
         if (extism != null) {
-            ExtismCall.Outcome outcome = extism.run(instance, analysis.hasInitialize(), call.invocation.input());
+            ExtismCall.Outcome outcome = extism.run(instance, analysis.hasInitialize(), call.invocation.input(),
+                    call.invocation.entry());
             if (call.limitHit != null) {
                 return failure(call, ToolErrorKind.OUTPUT_TOO_LARGE, call.overflowMessage(call.limitHit));
             }

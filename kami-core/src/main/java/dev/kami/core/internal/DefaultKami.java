@@ -250,7 +250,7 @@ public final class DefaultKami implements Kami {
                 if (!options.force()) {
                     if (old.version().equals(m.version())) {
                         throw new ToolConflictException("tool " + m.id() + " version " + m.version()
-                                + " is already installed; reinstall with force (kami install --force)");
+                                + " is already installed; reinstall with force: InstallOptions.defaults().withForce(true) in Java, kami install --force on the command line");
                     }
                     throw new ToolConflictException("tool " + m.id() + " is installed at version " + old.version()
                             + "; to install " + m.version() + " use update (kami update " + m.id()

@@ -289,7 +289,7 @@ class DefaultKamiTest {
         kami.install(v1);
         assertThatThrownBy(() -> kami.install(v1))
                 .isInstanceOf(ToolConflictException.class)
-                .hasMessage("tool dev.kami.echo version 1.0.0 is already installed; reinstall with force (kami install --force)");
+                .hasMessage("tool dev.kami.echo version 1.0.0 is already installed; reinstall with force: InstallOptions.defaults().withForce(true) in Java, kami install --force on the command line");
         Path v2 = pkg(dir, "dev.kami.echo", "2.0.0", "");
         assertThatThrownBy(() -> kami.install(v2.toString(), InstallOptions.defaults()))
                 .isInstanceOf(ToolConflictException.class)

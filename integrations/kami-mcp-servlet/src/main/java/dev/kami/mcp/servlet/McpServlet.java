@@ -163,6 +163,9 @@ public final class McpServlet extends HttpServlet {
             return false;
         }
         r.headers().forEach(ex::setHeader);
+        // the request body (if any) is left unread: the container may close the connection after
+        // the answer, and a client reusing it would read nothing, so tell it to open a new one
+        ex.setHeader("Connection", "close");
         ex.respond(r.status(), r.contentType(), r.body().getBytes(StandardCharsets.UTF_8));
         return true;
     }

@@ -151,7 +151,14 @@ public final class ManifestParser {
         }
 
         ParsedManifest read() {
-            toml = Toml.parse(text);
+            try {
+                toml = Toml.parse(text);
+            } catch (RuntimeException | AssertionError e) {
+                // tomlj's own internal checks (assertions, with -ea) can trip on hostile input (found by
+                // fuzzing): the text is untrusted, so that is a refusal like any other syntax error
+                throw new ManifestException(file, null, 0, "is not valid TOML: the TOML reader stopped at "
+                        + "inconsistent input (check the table headers and comments)");
+            }
             if (toml.hasErrors()) {
                 TomlParseError e = toml.errors().get(0);
                 throw new ManifestException(file, null, e.position() == null ? 0 : e.position().line(),

@@ -46,7 +46,6 @@ final class ChicoryCompiledModule implements CompiledModule {
     private static final Logger LOG = LoggerFactory.getLogger(ChicoryCompiledModule.class);
     private static final Logger GUEST_LOG = LoggerFactory.getLogger("dev.kami.guest");
     private static final int STDERR_TAIL = 2048;
-    private static final int MESSAGE_MAX = 2048;
     private static final long PAGE = 65536;
 
     private final ChicoryToolEngine engine;
@@ -113,11 +112,11 @@ final class ChicoryCompiledModule implements CompiledModule {
                     + call.toolId + "' was not run", List.of());
         }
         if (Thread.currentThread().isInterrupted()) {
-            return failure(call, ToolErrorKind.CANCELLED, cancelledMessage(call));
+            return failure(call, ToolErrorKind.CANCELLED, CallMessages.cancelledMessage(call));
         }
         long remaining = invocation.remainingNanos();
         if (remaining <= 0) {
-            return failure(call, ToolErrorKind.TIMEOUT, timeoutMessage(call));
+            return failure(call, ToolErrorKind.TIMEOUT, CallMessages.timeoutMessage(call));
         }
         int capPages = invocation.permissions().maxMemoryMb() * 16;
         if (analysis.declaredMemory().initialPages() > capPages) {
@@ -233,7 +232,7 @@ final class ChicoryCompiledModule implements CompiledModule {
             status = (int) instance.export("kami_run").apply(ptr, input.length)[0];
         } catch (RuntimeException e) {
             // a reactor that calls proc_exit(n) ends the call as if kami_run returned n
-            WasiExitException exit = find(e, WasiExitException.class);
+            WasiExitException exit = CallMessages.find(e, WasiExitException.class);
             if (exit == null) {
                 throw e;
             }
@@ -246,7 +245,7 @@ final class ChicoryCompiledModule implements CompiledModule {
         if (status != 0) {
             String text = new String(out, StandardCharsets.UTF_8);
             return new EngineResult(ToolErrorKind.TOOL_ERROR, out, "tool '" + call.toolId + "' reported an error "
-                    + "(kami_run returned " + status + "): " + shorten(text.isBlank() ? "(no message)" : text),
+                    + "(kami_run returned " + status + "): " + CallMessages.shorten(text.isBlank() ? "(no message)" : text),
                     call.logs(), fuel(call));
         }
         if (!isUtf8(out)) {
@@ -261,7 +260,7 @@ final class ChicoryCompiledModule implements CompiledModule {
         try {
             instance.export("_start").apply();
         } catch (RuntimeException e) {
-            WasiExitException exitException = find(e, WasiExitException.class);
+            WasiExitException exitException = CallMessages.find(e, WasiExitException.class);
             if (exitException == null) {
                 throw e;
             }
@@ -387,24 +386,24 @@ final class ChicoryCompiledModule implements CompiledModule {
 
     /** Maps anything thrown during a call to a failed result; Chicory's exceptions stop here. */
     private EngineResult classify(CallState call, Throwable t, Deadlines.Guard guard, GuestMemory memory) {
-        GuestAbort abort = find(t, GuestAbort.class);
+        GuestAbort abort = CallMessages.find(t, GuestAbort.class);
         if (abort != null) {
             return failure(call, abort.kind(), abort.getMessage());
         }
         if (call.limitHit != null) {
             return failure(call, ToolErrorKind.OUTPUT_TOO_LARGE, call.overflowMessage(call.limitHit));
         }
-        if (find(t, StackOverflowError.class) != null || messageContains(t, "call stack exhausted")) {
+        if (CallMessages.find(t, StackOverflowError.class) != null || CallMessages.messageContains(t, "call stack exhausted")) {
             return failure(call, ToolErrorKind.STACK_EXHAUSTED, "tool '" + call.toolId + "' exhausted the call "
                     + "stack (recursion deeper than the worker thread's stack allows; the limit is the worker's "
                     + "stack size, 16 MiB by default)");
         }
-        if (guard.fired() || find(t, ChicoryInterruptedException.class) != null
-                || find(t, InterruptedException.class) != null) {
+        if (guard.fired() || CallMessages.find(t, ChicoryInterruptedException.class) != null
+                || CallMessages.find(t, InterruptedException.class) != null) {
             if (guard.fired() || call.invocation.remainingNanos() <= 0) {
-                return failure(call, ToolErrorKind.TIMEOUT, timeoutMessage(call));
+                return failure(call, ToolErrorKind.TIMEOUT, CallMessages.timeoutMessage(call));
             }
-            return failure(call, ToolErrorKind.CANCELLED, cancelledMessage(call));
+            return failure(call, ToolErrorKind.CANCELLED, CallMessages.cancelledMessage(call));
         }
         if (t instanceof OutOfMemoryError) {
             return failure(call, ToolErrorKind.INTERNAL, "the host ran out of heap while running tool '"
@@ -417,14 +416,14 @@ final class ChicoryCompiledModule implements CompiledModule {
             return failure(call, ToolErrorKind.MEMORY_LIMIT, "tool '" + call.toolId + "' hit its memory limit of "
                     + mb + " MiB (max_memory_mb): memory.grow was refused, then it trapped (" + detail + ")");
         }
-        if (messageContains(t, "out of bounds memory access")) {
+        if (CallMessages.messageContains(t, "out of bounds memory access")) {
             long size = memory == null ? 0 : (long) memory.pages() * PAGE;
             return failure(call, ToolErrorKind.OUT_OF_BOUNDS, "tool '" + call.toolId + "' accessed memory out of "
                     + "bounds (its memory is " + size + " bytes, limit " + mb + " MiB): " + detail);
         }
-        if (messageContains(t, "integer divide by zero") || messageContains(t, "integer overflow")) {
+        if (CallMessages.messageContains(t, "integer divide by zero") || CallMessages.messageContains(t, "integer overflow")) {
             return failure(call, ToolErrorKind.DIVIDE_BY_ZERO, "tool '" + call.toolId + "' trapped on "
-                    + (messageContains(t, "overflow") ? "integer overflow" : "integer divide by zero") + ": " + detail);
+                    + (CallMessages.messageContains(t, "overflow") ? "integer overflow" : "integer divide by zero") + ": " + detail);
         }
         if (t instanceof RuntimeException) {
             return failure(call, ToolErrorKind.TRAP, "tool '" + call.toolId + "' trapped: " + detail);
@@ -433,40 +432,12 @@ final class ChicoryCompiledModule implements CompiledModule {
                 + Messages.hostText(t));
     }
 
-    private static String timeoutMessage(CallState call) {
-        return "tool '" + call.toolId + "' ran past its deadline of " + call.invocation.permissions().maxExecutionMs()
-                + " ms (max_execution_ms) and was stopped";
-    }
-
-    private static String cancelledMessage(CallState call) {
-        return "tool '" + call.toolId + "' was cancelled by the caller before its deadline of "
-                + call.invocation.permissions().maxExecutionMs() + " ms (max_execution_ms)";
-    }
-
     private EngineResult failure(CallState call, ToolErrorKind kind, String message) {
         return new EngineResult(kind, new byte[0], message, call.logs(), fuel(call));
     }
 
     private long fuel(CallState call) {
         return machineFactory == null ? call.fuel : -1;
-    }
-
-    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) {
-                return type.cast(c);
-            }
-        }
-        return null;
-    }
-
-    private static boolean messageContains(Throwable t, String text) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c.getMessage() != null && c.getMessage().contains(text)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean isUtf8(byte[] bytes) {
@@ -481,8 +452,4 @@ final class ChicoryCompiledModule implements CompiledModule {
         }
     }
 
-    private static String shorten(String text) {
-        return text.length() <= MESSAGE_MAX ? text : text.substring(0, MESSAGE_MAX) + "… (" + text.length()
-                + " characters)";
-    }
 }

@@ -54,7 +54,6 @@ import org.slf4j.LoggerFactory;
 final class ComponentCompiledModule implements CompiledModule {
     private static final Logger GUEST_LOG = LoggerFactory.getLogger("dev.kami.guest");
     private static final Logger LOG = LoggerFactory.getLogger(ComponentCompiledModule.class);
-    private static final int MESSAGE_MAX = 2048;
 
     private final ChicoryToolEngine engine;
     private final ComponentLinker linker;
@@ -181,11 +180,11 @@ final class ComponentCompiledModule implements CompiledModule {
                     + call.toolId + "' was not run", List.of());
         }
         if (Thread.currentThread().isInterrupted()) {
-            return failure(call, ToolErrorKind.CANCELLED, cancelledMessage(call));
+            return failure(call, ToolErrorKind.CANCELLED, CallMessages.cancelledMessage(call));
         }
         long remaining = invocation.remainingNanos();
         if (remaining <= 0) {
-            return failure(call, ToolErrorKind.TIMEOUT, timeoutMessage(call));
+            return failure(call, ToolErrorKind.TIMEOUT, CallMessages.timeoutMessage(call));
         }
         String input;
         try {
@@ -303,7 +302,7 @@ final class ComponentCompiledModule implements CompiledModule {
         }
         if (v.index() != 0) {
             return new EngineResult(ToolErrorKind.TOOL_ERROR, out, "tool '" + call.toolId + "' reported an error: "
-                    + shorten(text.isBlank() ? "(no message)" : text), call.logs(), fuel(call));
+                    + CallMessages.shorten(text.isBlank() ? "(no message)" : text), call.logs(), fuel(call));
         }
         return EngineResult.success(out, call.logs(), fuel(call));
     }
@@ -356,34 +355,34 @@ final class ComponentCompiledModule implements CompiledModule {
 
     private EngineResult classify(CallState call, Throwable t, Deadlines.Guard guard, List<GuestMemory> memories,
             boolean budgetRefused) {
-        GuestAbort abort = find(t, GuestAbort.class);
+        GuestAbort abort = CallMessages.find(t, GuestAbort.class);
         if (abort != null) {
             return failure(call, abort.kind(), abort.getMessage());
         }
         if (call.limitHit != null) {
             return failure(call, ToolErrorKind.OUTPUT_TOO_LARGE, call.overflowMessage(call.limitHit));
         }
-        WasiPreview2.Exit exit = find(t, WasiPreview2.Exit.class);
+        WasiPreview2.Exit exit = CallMessages.find(t, WasiPreview2.Exit.class);
         if (exit != null) {
-            String tail = new String(call.stderr.tail(MESSAGE_MAX), StandardCharsets.UTF_8).strip();
+            String tail = new String(call.stderr.tail(CallMessages.MESSAGE_MAX), StandardCharsets.UTF_8).strip();
             return failure(call, ToolErrorKind.NON_ZERO_EXIT, "tool '" + call.toolId + "' exited with code "
                     + exit.code() + " instead of returning from run: " + (tail.isEmpty() ? "(nothing on stderr)" : tail));
         }
-        ComponentMemoryLimit limit = find(t, ComponentMemoryLimit.class);
+        ComponentMemoryLimit limit = CallMessages.find(t, ComponentMemoryLimit.class);
         int mb = call.invocation.permissions().maxMemoryMb();
         if (limit != null) {
             return failure(call, ToolErrorKind.MEMORY_LIMIT, "tool '" + call.toolId + "': " + limit.getMessage());
         }
-        if (find(t, StackOverflowError.class) != null || messageContains(t, "call stack exhausted")) {
+        if (CallMessages.find(t, StackOverflowError.class) != null || CallMessages.messageContains(t, "call stack exhausted")) {
             return failure(call, ToolErrorKind.STACK_EXHAUSTED, "tool '" + call.toolId + "' exhausted the call "
                     + "stack (recursion deeper than the worker thread's stack allows)");
         }
-        if (guard.fired() || find(t, ChicoryInterruptedException.class) != null
-                || find(t, InterruptedException.class) != null) {
+        if (guard.fired() || CallMessages.find(t, ChicoryInterruptedException.class) != null
+                || CallMessages.find(t, InterruptedException.class) != null) {
             if (guard.fired() || call.invocation.remainingNanos() <= 0) {
-                return failure(call, ToolErrorKind.TIMEOUT, timeoutMessage(call));
+                return failure(call, ToolErrorKind.TIMEOUT, CallMessages.timeoutMessage(call));
             }
-            return failure(call, ToolErrorKind.CANCELLED, cancelledMessage(call));
+            return failure(call, ToolErrorKind.CANCELLED, CallMessages.cancelledMessage(call));
         }
         if (t instanceof OutOfMemoryError) {
             return failure(call, ToolErrorKind.INTERNAL, "the host ran out of heap while running tool '"
@@ -402,34 +401,24 @@ final class ComponentCompiledModule implements CompiledModule {
                         + mb + " MiB (max_memory_mb): memory.grow was refused, then it trapped (" + detail + ")");
             }
         }
-        ComponentTrap trap = find(t, ComponentTrap.class);
+        ComponentTrap trap = CallMessages.find(t, ComponentTrap.class);
         if (trap != null) {
             return failure(call, ToolErrorKind.TRAP, "tool '" + call.toolId + "' broke the canonical ABI: "
                     + trap.getMessage());
         }
-        if (messageContains(t, "out of bounds memory access")) {
+        if (CallMessages.messageContains(t, "out of bounds memory access")) {
             return failure(call, ToolErrorKind.OUT_OF_BOUNDS, "tool '" + call.toolId + "' accessed memory out of "
                     + "bounds: " + detail);
         }
-        if (messageContains(t, "integer divide by zero") || messageContains(t, "integer overflow")) {
+        if (CallMessages.messageContains(t, "integer divide by zero") || CallMessages.messageContains(t, "integer overflow")) {
             return failure(call, ToolErrorKind.DIVIDE_BY_ZERO, "tool '" + call.toolId + "' trapped on "
-                    + (messageContains(t, "overflow") ? "integer overflow" : "integer divide by zero") + ": " + detail);
+                    + (CallMessages.messageContains(t, "overflow") ? "integer overflow" : "integer divide by zero") + ": " + detail);
         }
         if (t instanceof RuntimeException) {
             return failure(call, ToolErrorKind.TRAP, "tool '" + call.toolId + "' trapped: " + detail);
         }
         return failure(call, ToolErrorKind.INTERNAL, "the engine failed while running tool '" + call.toolId + "': "
                 + t.getClass().getSimpleName());
-    }
-
-    private static String timeoutMessage(CallState call) {
-        return "tool '" + call.toolId + "' ran past its deadline of " + call.invocation.permissions().maxExecutionMs()
-                + " ms (max_execution_ms) and was stopped";
-    }
-
-    private static String cancelledMessage(CallState call) {
-        return "tool '" + call.toolId + "' was cancelled by the caller before its deadline of "
-                + call.invocation.permissions().maxExecutionMs() + " ms (max_execution_ms)";
     }
 
     private EngineResult failure(CallState call, ToolErrorKind kind, String message) {
@@ -440,26 +429,4 @@ final class ComponentCompiledModule implements CompiledModule {
         return compiled ? -1 : call.fuel;
     }
 
-    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) {
-                return type.cast(c);
-            }
-        }
-        return null;
-    }
-
-    private static boolean messageContains(Throwable t, String text) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c.getMessage() != null && c.getMessage().contains(text)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String shorten(String text) {
-        return text.length() <= MESSAGE_MAX ? text : text.substring(0, MESSAGE_MAX) + "… (" + text.length()
-                + " characters)";
-    }
 }
